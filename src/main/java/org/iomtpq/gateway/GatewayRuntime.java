@@ -1,0 +1,174 @@
+package org.iomtpq.gateway;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+import org.iomtpq.gateway.camel.GatewayComponents;
+import org.iomtpq.gateway.config.GatewaySettings;
+import org.iomtpq.gateway.embedded.EmbeddedMongo;
+import org.iomtpq.gateway.embedded.EmbeddedMqttBroker;
+import org.iomtpq.gateway.store.StreamLeaseRepository;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running gateway: embedded MongoDB and MQTT broker where no external ones are configured, the object graph,
+ * and Camel Main with the YAML routes from {@code routes/}. Closing it stops everything in reverse order.
+ */
+public final class GatewayRuntime implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayRuntime.class);
+    private static final Duration LEASE_TTL = Duration.ofSeconds(30);
+
+    private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
+    private final GatewaySettings settings;
+    private Main main;
+    private GatewayComponents components;
+    private String mqttUrl;
+    private String mongoUri;
+
+    private GatewayRuntime(GatewaySettings settings) {
+        this.settings = settings;
+    }
+
+    public static GatewayRuntime start(GatewaySettings settings) {
+        GatewayRuntime runtime = new GatewayRuntime(settings);
+        try {
+            runtime.startAll();
+            return runtime;
+        } catch (RuntimeException e) {
+            runtime.close();
+            throw e;
+        }
+    }
+
+    private void startAll() {
+        Clock clock = Clock.systemUTC();
+        SecureRandom random = new SecureRandom();
+        mongoUri = settings.getOrEmpty("iomt.mongo.uri");
+        if (mongoUri.isBlank()) {
+            EmbeddedMongo mongo = EmbeddedMongo.start(settings.dataDir(), "127.0.0.1", 0);
+            toClose.push(mongo);
+            mongoUri = mongo.connectionString();
+            LOG.info("Embedded MongoDB (mongo-java-server, H2 file in {}) at {}", settings.dataDir(), mongoUri);
+        }
+        mqttUrl = settings.getOrEmpty("iomt.mqtt.url");
+        if (mqttUrl.isBlank()) {
+            EmbeddedMqttBroker broker = EmbeddedMqttBroker.start(settings.dataDir(), settings.get("iomt.mqtt.host"),
+                    settings.getInt("iomt.mqtt.port"));
+            toClose.push(broker);
+            mqttUrl = broker.url();
+            LOG.info("Embedded MQTT broker (HiveMQ CE) at {}", mqttUrl);
+        }
+        MongoClient client = MongoClients.create(MongoClientSettings.builder()
+                .applyConnectionString(new ConnectionString(mongoUri))
+                .applyToClusterSettings(b -> b.serverSelectionTimeout(5, TimeUnit.SECONDS))
+                .applyToSocketSettings(b -> b.connectTimeout(5, TimeUnit.SECONDS))
+                .build());
+        toClose.push(client);
+        components = new GatewayComponents(settings, client, clock, random);
+        holdAuditStream(client, clock);
+        LOG.info("Gateway {} instance {}, audit stream {}, registry.mode={}{}", components.identity().gatewayId(),
+                components.identity().instanceId(), components.audit().stream(), components.registryMode().wireName(),
+                " (no chain: enrollments are ACTIVE at once; devices must pin the gateway key)");
+        startCamel();
+    }
+
+    /** PROTOCOL.md §10: refuse to start on a stream another live instance holds; renew our lease while running. */
+    private void holdAuditStream(MongoClient client, Clock clock) {
+        StreamLeaseRepository leases = new StreamLeaseRepository(client.getDatabase(settings.get("iomt.mongo.database")));
+        String stream = components.audit().stream();
+        String holder = UUID.randomUUID().toString();
+        if (!leases.acquire(stream, holder, clock.instant(), LEASE_TTL)) {
+            throw new IllegalStateException("audit stream " + stream + " is held by another live gateway instance; "
+                    + "give this instance its own data directory or iomt.audit-stream");
+        }
+        java.util.concurrent.ScheduledExecutorService renew = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "audit-stream-lease");
+            t.setDaemon(true);
+            return t;
+        });
+        renew.scheduleAtFixedRate(() -> {
+            try {
+                if (!leases.acquire(stream, holder, Instant.now(clock), LEASE_TTL)) {
+                    LOG.error("lost the lease on audit stream {} to another instance", stream);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("could not renew the audit stream lease: {}", e.toString());
+            }
+        }, 10, 10, TimeUnit.SECONDS);
+        toClose.push(() -> {
+            renew.shutdownNow();
+            leases.release(stream, holder);
+        });
+    }
+
+    private void startCamel() {
+        Map<String, Object> properties = new HashMap<>();
+        settings.asProperties().forEach((k, v) -> properties.put(k.toString(), v));
+        properties.put("iomt.mqtt.url", mqttUrl);
+        properties.put("iomt.mongo.uri", mongoUri);
+        properties.put("camel.component.paho-mqtt5.broker-url", mqttUrl);
+        if (settings.isSet("iomt.mqtt.username")) {
+            properties.put("camel.component.paho-mqtt5.user-name", settings.get("iomt.mqtt.username"));
+            properties.put("camel.component.paho-mqtt5.password", settings.getOrEmpty("iomt.mqtt.password"));
+        }
+        main = new Main();
+        main.setDefaultPropertyPlaceholderLocation("false");
+        main.setOverrideProperties(properties);
+        components.beans().forEach(main::bind);
+        try {
+            main.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("Camel failed to start: " + e.getMessage(), e);
+        }
+        toClose.push(() -> main.stop());
+        LOG.info("Gateway listening: HTTP http://{}:{}/api/v1, MQTT {}", settings.get("iomt.http.host"),
+                settings.get("iomt.http.port"), mqttUrl);
+    }
+
+    public CamelContext camelContext() {
+        return main.getCamelContext();
+    }
+
+    public GatewayComponents components() {
+        return components;
+    }
+
+    public String mqttUrl() {
+        return mqttUrl;
+    }
+
+    public String mongoUri() {
+        return mongoUri;
+    }
+
+    public String httpBaseUrl() {
+        return "http://" + settings.get("iomt.http.host") + ":" + settings.get("iomt.http.port") + "/api/v1";
+    }
+
+    @Override
+    public void close() {
+        while (!toClose.isEmpty()) {
+            try {
+                toClose.pop().close();
+            } catch (Exception e) {
+                LOG.warn("while stopping: {}", e.toString());
+            }
+        }
+    }
+}

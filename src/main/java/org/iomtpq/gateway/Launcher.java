@@ -1,0 +1,82 @@
+package org.iomtpq.gateway;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.iomtpq.gateway.config.GatewaySettings;
+import org.iomtpq.gateway.simulator.Demo;
+import org.iomtpq.gateway.simulator.Simulator;
+
+/** Entry point of {@code ./iomt}: one subcommand per job. */
+public final class Launcher {
+
+    private static final String USAGE = """
+            usage: ./iomt <command> [options]
+              demo                      start the gateway on embedded defaults and play the ward scenario
+              gateway                   run the gateway (config/application.properties + IOMT_* environment)
+              simulate [options]        drive a running gateway with simulated devices
+                  --devices N           number of devices (default 3)
+                  --transport T         http | mqtt | mixed (default mixed)
+                  --messages M          readings per device (default 5)
+                  --interval-ms MS      pause between readings (default 0)
+                  --http URL            gateway API base (default from config: http://host:port/api/v1)
+                  --mqtt URL            broker (default from config)
+                  --prefix P            device id prefix (default SIM)
+                the operator token comes from IOMT_OPERATOR_TOKEN
+              test                      run the test suite (handled by the ./iomt script)
+            """;
+
+    private Launcher() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String command = args.length == 0 ? "help" : args[0];
+        String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
+        int exit = switch (command) {
+            case "demo" -> new Demo(System.out).run(Path.of("data", "demo"));
+            case "gateway" -> GatewayMain.run();
+            case "simulate" -> simulate(rest);
+            case "help", "--help", "-h" -> {
+                System.out.print(USAGE);
+                yield 0;
+            }
+            default -> {
+                System.err.print("unknown command '" + command + "'\n" + USAGE);
+                yield 2;
+            }
+        };
+        System.exit(exit);
+    }
+
+    private static int simulate(String[] args) throws InterruptedException {
+        Map<String, String> opts = options(args);
+        GatewaySettings settings = GatewaySettings.fromEnvironment(Map.of());
+        String http = opts.getOrDefault("http",
+                "http://" + settings.get("iomt.http.host") + ":" + settings.get("iomt.http.port") + "/api/v1");
+        String mqtt = opts.getOrDefault("mqtt", settings.isSet("iomt.mqtt.url") ? settings.get("iomt.mqtt.url")
+                : "tcp://" + settings.get("iomt.mqtt.host") + ":" + settings.get("iomt.mqtt.port"));
+        String token = settings.getOrEmpty("iomt.operator-token");
+        if (token.isBlank()) {
+            System.err.println("IOMT_OPERATOR_TOKEN is not set: enrollment needs the operator token of the running gateway");
+            return 2;
+        }
+        Simulator.Tally tally = new Simulator(new Simulator.Plan(
+                Integer.parseInt(opts.getOrDefault("devices", "3")), opts.getOrDefault("transport", "mixed"),
+                Integer.parseInt(opts.getOrDefault("messages", "5")), Long.parseLong(opts.getOrDefault("interval-ms", "0")),
+                http, mqtt, token, opts.getOrDefault("prefix", "SIM")), System.out).run();
+        return tally.failures().isEmpty() ? 0 : 1;
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> out = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("expected --name value, got " + args[i] + "\n" + USAGE);
+            }
+            out.put(args[i].substring(2), args[++i]);
+        }
+        return out;
+    }
+}

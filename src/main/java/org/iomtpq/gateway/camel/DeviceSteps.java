@@ -1,0 +1,86 @@
+package org.iomtpq.gateway.camel;
+
+import org.apache.camel.Exchange;
+import org.iomtpq.gateway.protocol.AckMessage;
+import org.iomtpq.gateway.protocol.MessageCodec;
+import org.iomtpq.gateway.service.EnrollmentService;
+import org.iomtpq.gateway.service.HandshakeService;
+import org.iomtpq.gateway.service.RequestContext;
+import org.iomtpq.gateway.service.RotationService;
+import org.iomtpq.gateway.service.TelemetryService;
+import org.iomtpq.gateway.service.Transport;
+import org.iomtpq.gateway.store.ObservationRepository;
+
+/**
+ * Thin adapters from an exchange to the protocol services: raw bytes in, answer JSON and HTTP status out.
+ * Exceptions travel to the shared error mapping untouched.
+ */
+public final class DeviceSteps {
+
+    private final EnrollmentService enrollment;
+    private final HandshakeService handshake;
+    private final TelemetryService telemetry;
+    private final RotationService rotation;
+
+    public DeviceSteps(EnrollmentService enrollment, HandshakeService handshake, TelemetryService telemetry,
+                       RotationService rotation) {
+        this.enrollment = enrollment;
+        this.handshake = handshake;
+        this.telemetry = telemetry;
+        this.rotation = rotation;
+    }
+
+    public void enroll(Exchange exchange) {
+        EnrollmentService.Outcome outcome = enrollment.enroll(raw(exchange), request(exchange));
+        answer(exchange, outcome.created() ? 201 : 200, MessageCodec.toJson(outcome.enrolled()));
+    }
+
+    public void hello(Exchange exchange) {
+        answer(exchange, 200, MessageCodec.toJson(handshake.hello(raw(exchange), request(exchange))));
+    }
+
+    public void finished(Exchange exchange) {
+        answer(exchange, 200, MessageCodec.toJson(handshake.finished(raw(exchange), request(exchange))));
+    }
+
+    public void rotate(Exchange exchange) {
+        answer(exchange, 200, MessageCodec.toJson(rotation.rotate(raw(exchange), request(exchange))));
+    }
+
+    /**
+     * Telemetry up to the write: the body becomes the observation document for the route's mongodb insert, or
+     * the exchange is marked a duplicate (a QoS 1 repeat of a stored message) and nothing is stored or answered.
+     */
+    public void telemetry(Exchange exchange) {
+        TelemetryService.Accepted accepted = telemetry.accept(raw(exchange), request(exchange));
+        if (accepted.observation().isEmpty()) {
+            exchange.setProperty(ExchangeKeys.DUPLICATE, true);
+            exchange.getMessage().setBody(null);
+            return;
+        }
+        exchange.getMessage().setBody(ObservationRepository.toDocument(accepted.observation().get()));
+    }
+
+    /** After the observation is durably stored: HTTP gets 201 ack; MQTT gets no answer (errors only). */
+    public void telemetryStored(Exchange exchange) {
+        RequestContext ctx = request(exchange);
+        if (ctx.transport() == Transport.MQTT || Boolean.TRUE.equals(exchange.getProperty(ExchangeKeys.DUPLICATE))) {
+            answer(exchange, 200, null);
+            return;
+        }
+        answer(exchange, 201, MessageCodec.toJson(new AckMessage(ctx.seq())));
+    }
+
+    static void answer(Exchange exchange, int httpStatus, String json) {
+        exchange.setProperty(ExchangeKeys.HTTP_STATUS, httpStatus);
+        exchange.getMessage().setBody(json);
+    }
+
+    private static byte[] raw(Exchange exchange) {
+        return exchange.getProperty(ExchangeKeys.RAW_BODY, byte[].class);
+    }
+
+    private static RequestContext request(Exchange exchange) {
+        return exchange.getProperty(ExchangeKeys.REQUEST, RequestContext.class);
+    }
+}

@@ -1,0 +1,124 @@
+package org.iomtpq.gateway.camel;
+
+import java.time.Clock;
+import java.util.Locale;
+
+import com.mongodb.MongoException;
+import com.mongodb.MongoWriteException;
+import org.apache.camel.Exchange;
+import org.iomtpq.gateway.audit.AuditEvent;
+import org.iomtpq.gateway.protocol.ErrorCode;
+import org.iomtpq.gateway.protocol.ErrorMessage;
+import org.iomtpq.gateway.protocol.MessageCodec;
+import org.iomtpq.gateway.protocol.ProtocolException;
+import org.iomtpq.gateway.protocol.Step;
+import org.iomtpq.gateway.service.AuditTrail;
+import org.iomtpq.gateway.service.RequestContext;
+import org.iomtpq.gateway.store.DeadLetters;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shared error mapping: any failure becomes the protocol's error JSON (PROTOCOL.md §8) and an audit entry;
+ * device messages that could not be processed at all are queued for {@code dead_letters} with their original
+ * bytes. A stack trace only ever goes to the process log, and only for failures that are not protocol rejections.
+ */
+public final class ErrorReplies {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ErrorReplies.class);
+
+    private final AuditTrail audit;
+    private final Clock clock;
+
+    public ErrorReplies(AuditTrail audit, Clock clock) {
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    /** Builds the error answer for the exception the exchange carries. */
+    public void toErrorReply(Exchange exchange) {
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        ProtocolException error = classify(failure);
+        RequestContext ctx = exchange.getProperty(ExchangeKeys.REQUEST, RequestContext.class);
+        Step step = ctx == null ? null : ctx.step();
+        Long seq = error.seq() != null ? error.seq() : ctx == null ? null : ctx.seq();
+        if (step != Step.TELEMETRY) {
+            seq = null;
+        }
+        ErrorMessage answer = new ErrorMessage(error.code(), error.getMessage(), step == null ? null : step.wire(), seq);
+        exchange.getMessage().setBody(MessageCodec.toJson(answer));
+        exchange.setProperty(ExchangeKeys.HTTP_STATUS, error.code().httpStatus());
+        if (ctx != null && isUnprocessable(error.code(), failure)) {
+            exchange.setProperty(ExchangeKeys.DEAD_LETTER, DeadLetters.of(transport(exchange),
+                    exchange.getProperty(ExchangeKeys.REPLY_TOPIC, String.class), step.wire(), error.code().name(),
+                    error.getMessage(), exchange.getProperty(ExchangeKeys.RAW_BODY, byte[].class), clock.instant()));
+        }
+        auditRejection(ctx, step, error);
+    }
+
+    /**
+     * Whether the failure is handled (the message counts as answered, so MQTT acknowledges it). A storage outage
+     * over MQTT is not: the broker keeps the message for redelivery, since nothing was accepted.
+     */
+    public boolean isHandled(Exchange exchange) {
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        return !("mqtt".equals(transport(exchange)) && classify(failure).code() == ErrorCode.UNAVAILABLE);
+    }
+
+    static ProtocolException classify(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ProtocolException pe) {
+                return pe;
+            }
+            if (t instanceof MongoWriteException mwe && mwe.getError().getCode() == 11000) {
+                // Lost a race on a unique index: for observations this is a seq stored meanwhile.
+                return new ProtocolException(ErrorCode.REPLAY, "this message was already received");
+            }
+            if (t instanceof MongoException) {
+                return new ProtocolException(ErrorCode.UNAVAILABLE, "storage is unavailable; nothing was accepted, retry later");
+            }
+        }
+        LOG.error("unexpected failure while handling a request", failure);
+        return new ProtocolException(ErrorCode.UNAVAILABLE, "internal error; nothing was accepted, retry later");
+    }
+
+    private static boolean isUnprocessable(ErrorCode code, Throwable failure) {
+        return switch (code) {
+            case MALFORMED_REQUEST, VALIDATION_FAILED, PAYLOAD_TOO_LARGE -> true;
+            case UNAVAILABLE -> !(failure instanceof MongoException) && !(failure != null && failure.getCause() instanceof MongoException);
+            default -> false;
+        };
+    }
+
+    private void auditRejection(RequestContext ctx, Step step, ProtocolException error) {
+        if (error.code() == ErrorCode.UNAVAILABLE) {
+            return; // nothing was decided about the request; the storage the audit needs is what failed
+        }
+        try {
+            audit.record(AuditEvent.rejected(eventType(step, error.code()), ctx == null ? null : ctx.deviceId(),
+                    (step == null ? "operator API" : step.wire()) + " rejected: " + error.code().name()));
+        } catch (RuntimeException e) {
+            LOG.warn("could not audit a {} rejection: {}", error.code(), e.toString());
+        }
+    }
+
+    static String eventType(Step step, ErrorCode code) {
+        if (step == null) {
+            return code == ErrorCode.UNAUTHORIZED || code == ErrorCode.FORBIDDEN ? "ACCESS_DENIED" : "REQUEST_REJECTED";
+        }
+        return switch (step) {
+            case ENROLL -> "ENROLLMENT_REJECTED";
+            case HELLO, FINISHED -> "AUTH_FAILED";
+            case ROTATE -> "ROTATION_REJECTED";
+            case TELEMETRY -> switch (code) {
+                case DECRYPT_FAILED -> "DECRYPT_FAILED";
+                case REPLAY -> "REPLAY_REJECTED";
+                default -> "TELEMETRY_REJECTED";
+            };
+        };
+    }
+
+    private static String transport(Exchange exchange) {
+        return exchange.getProperty(ExchangeKeys.TRANSPORT, "http", String.class).toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,26 @@
+package org.iomtpq.gateway.camel;
+
+/** Exchange property names shared by the YAML routes and the adapters. */
+public final class ExchangeKeys {
+    /** "http" or "mqtt"; set by the first step of every ingress route. */
+    public static final String TRANSPORT = "iomtTransport";
+    /** The {@link org.iomtpq.gateway.service.RequestContext} of a device message. */
+    public static final String REQUEST = "iomtRequest";
+    /** The step's wire name (enroll, hello, ...), used to pick the direct: route. */
+    public static final String STEP = "iomtStep";
+    /** The message bytes as received, for dead letters and QoS 1 repeat detection. */
+    public static final String RAW_BODY = "iomtRawBody";
+    /** MQTT: the topic to answer on, iomt/v1/{deviceId of the topic}/down. */
+    public static final String REPLY_TOPIC = "iomtReplyTopic";
+    /** HTTP status of the answer. */
+    public static final String HTTP_STATUS = "iomtHttpStatus";
+    /** Telemetry that is a QoS 1 repeat of a stored message: nothing to store, nothing to answer. */
+    public static final String DUPLICATE = "iomtDuplicate";
+    /** A dead_letters document waiting to be written. */
+    public static final String DEAD_LETTER = "iomtDeadLetter";
+    /** The answer, kept while the body carries something else (a document to insert). */
+    public static final String REPLY_JSON = "iomtReplyJson";
+
+    private ExchangeKeys() {
+    }
+}

@@ -1,0 +1,96 @@
+package org.iomtpq.gateway.camel;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoDatabase;
+import org.iomtpq.gateway.config.GatewaySettings;
+import org.iomtpq.gateway.service.AuditTrail;
+import org.iomtpq.gateway.service.Authorizer;
+import org.iomtpq.gateway.service.EnrollmentService;
+import org.iomtpq.gateway.service.GatewayIdentity;
+import org.iomtpq.gateway.service.GatewayInfo;
+import org.iomtpq.gateway.service.HandshakeService;
+import org.iomtpq.gateway.service.MasterKey;
+import org.iomtpq.gateway.service.OperatorCommands;
+import org.iomtpq.gateway.service.OperatorQueries;
+import org.iomtpq.gateway.service.RegistryMode;
+import org.iomtpq.gateway.service.RevocationService;
+import org.iomtpq.gateway.service.RotationService;
+import org.iomtpq.gateway.service.SessionKeyVault;
+import org.iomtpq.gateway.service.TelemetryService;
+import org.iomtpq.gateway.store.ApprovalRepository;
+import org.iomtpq.gateway.store.AuditRepository;
+import org.iomtpq.gateway.store.DeviceRepository;
+import org.iomtpq.gateway.store.MongoSchema;
+import org.iomtpq.gateway.store.ObservationRepository;
+import org.iomtpq.gateway.store.SessionRepository;
+
+/**
+ * The gateway's object graph, built once from the settings and a MongoDB client, and the names under which the
+ * YAML routes find its beans. Built by hand rather than by {@code @BindToRegistry} factories, which Camel Main may
+ * call more than once (PITFALLS.md): one MongoClient, one audit chain head, no surprises.
+ */
+public final class GatewayComponents {
+
+    private final Map<String, Object> beans = new LinkedHashMap<>();
+    private final GatewayIdentity identity;
+    private final AuditTrail audit;
+    private final RegistryMode registryMode;
+
+    public GatewayComponents(GatewaySettings settings, MongoClient mongoClient, Clock clock, SecureRandom random) {
+        MongoDatabase db = mongoClient.getDatabase(settings.get("iomt.mongo.database"));
+        MongoSchema.ensureIndexes(db);
+        registryMode = RegistryMode.parse(settings.get("iomt.registry.mode"));
+        identity = GatewayIdentity.loadOrCreate(settings.dataDir(), settings.gatewayId(), random);
+        String stream = settings.isSet("iomt.audit-stream") ? settings.get("iomt.audit-stream")
+                : identity.gatewayId() + "/" + identity.instanceId();
+
+        DeviceRepository devices = new DeviceRepository(db);
+        SessionRepository sessions = new SessionRepository(db);
+        ObservationRepository observations = new ObservationRepository(db);
+        AuditRepository auditRepository = new AuditRepository(db);
+        ApprovalRepository approvals = new ApprovalRepository(db);
+        audit = new AuditTrail(stream, identity.gatewayId(), auditRepository, clock);
+        SessionKeyVault vault = new SessionKeyVault(
+                MasterKey.fromConfig(settings.getOrEmpty("iomt.master-key"), settings.dataDir(), random), 100_000);
+
+        EnrollmentService enrollment = new EnrollmentService(devices, approvals, audit, registryMode, clock);
+        HandshakeService handshake = new HandshakeService(identity, devices, sessions, vault, audit, clock, random,
+                settings.getDuration("iomt.session.ttl"), settings.getLong("iomt.session.max-messages"));
+        TelemetryService telemetry = new TelemetryService(identity.gatewayId(), sessions, observations, vault, clock);
+        RotationService rotation = new RotationService(devices, sessions, audit, clock);
+        RevocationService revocation = new RevocationService(devices, sessions, audit, clock);
+        GatewayInfo info = new GatewayInfo(identity, registryMode);
+
+        beans.put("mongoClient", mongoClient);
+        beans.put("deviceIngress", new DeviceIngress());
+        beans.put("deviceSteps", new DeviceSteps(enrollment, handshake, telemetry, rotation));
+        beans.put("operatorApi", new OperatorApi(
+                new Authorizer(settings.getOrEmpty("iomt.operator-token"), settings.getOrEmpty("iomt.auditor-token")),
+                new OperatorQueries(devices, sessions, observations, auditRepository, stream, clock),
+                new OperatorCommands(approvals, revocation, audit, clock), info));
+        beans.put("errorReplies", new ErrorReplies(audit, clock));
+        beans.put("replies", new Replies(registryMode.wireName()));
+    }
+
+    /** Bean name → bean, for the Camel registry. */
+    public Map<String, Object> beans() {
+        return Map.copyOf(beans);
+    }
+
+    public GatewayIdentity identity() {
+        return identity;
+    }
+
+    public AuditTrail audit() {
+        return audit;
+    }
+
+    public RegistryMode registryMode() {
+        return registryMode;
+    }
+}

@@ -1,0 +1,118 @@
+package org.iomtpq.gateway.camel;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.iomtpq.gateway.protocol.MessageCodec;
+import org.iomtpq.gateway.protocol.Step;
+import org.iomtpq.gateway.service.RequestContext;
+import org.iomtpq.gateway.service.Transport;
+import org.iomtpq.gateway.service.Authorizer;
+import org.iomtpq.gateway.service.GatewayInfo;
+import org.iomtpq.gateway.service.OperatorCommands;
+import org.iomtpq.gateway.service.OperatorQueries;
+
+/**
+ * The operator API's adapters: each checks the bearer token first (PROTOCOL.md §3), then reads path and query
+ * values from headers and calls the service. Observations are PHI: operators only.
+ */
+public final class OperatorApi {
+
+    private final Authorizer authorizer;
+    private final OperatorQueries queries;
+    private final OperatorCommands commands;
+    private final GatewayInfo gatewayInfo;
+
+    public OperatorApi(Authorizer authorizer, OperatorQueries queries, OperatorCommands commands, GatewayInfo gatewayInfo) {
+        this.authorizer = authorizer;
+        this.queries = queries;
+        this.commands = commands;
+        this.gatewayInfo = gatewayInfo;
+    }
+
+    /** Enrollment over HTTP: the operator token is the approval, checked before the body is even read. */
+    public void enrollAuthorization(Exchange e) {
+        e.setProperty(ExchangeKeys.TRANSPORT, "http");
+        e.setProperty(ExchangeKeys.REQUEST, new RequestContext(Transport.HTTP, Step.ENROLL, null));
+        authorizer.requireOperator(header(e, "Authorization"));
+    }
+
+    public void approve(Exchange e) {
+        start(e, true);
+        DeviceSteps.answer(e, 201, commands.approve(header(e, "deviceId"), e.getMessage().getBody(byte[].class)));
+    }
+
+    public void revoke(Exchange e) {
+        start(e, true);
+        DeviceSteps.answer(e, 200, commands.revoke(header(e, "deviceId"), e.getMessage().getBody(byte[].class)));
+    }
+
+    public void listDevices(Exchange e) {
+        start(e, false);
+        ok(e, queries.listDevices(header(e, "limit"), header(e, "offset")));
+    }
+
+    public void device(Exchange e) {
+        start(e, false);
+        ok(e, queries.device(header(e, "deviceId")));
+    }
+
+    public void status(Exchange e) {
+        start(e, false);
+        ok(e, queries.status(header(e, "deviceId")));
+    }
+
+    public void deviceAudit(Exchange e) {
+        start(e, false);
+        ok(e, queries.deviceAudit(header(e, "deviceId"), header(e, "limit")));
+    }
+
+    public void gatewayAudit(Exchange e) {
+        start(e, false);
+        ok(e, queries.gatewayAudit(header(e, "gatewayId"), header(e, "limit")));
+    }
+
+    public void streamAudit(Exchange e) {
+        start(e, false);
+        ok(e, queries.streamAudit(header(e, "stream"), header(e, "fromSeq"), header(e, "limit")));
+    }
+
+    public void stats(Exchange e) {
+        start(e, false);
+        ok(e, queries.stats());
+    }
+
+    public void observations(Exchange e) {
+        start(e, true);
+        ok(e, queries.observations(header(e, "deviceId"), header(e, "limit")));
+    }
+
+    /** Public endpoints: no token. */
+    public void registration(Exchange e) {
+        e.setProperty(ExchangeKeys.TRANSPORT, "http");
+        ok(e, queries.registration(header(e, "deviceId")));
+    }
+
+    public void gatewayRecord(Exchange e) {
+        e.setProperty(ExchangeKeys.TRANSPORT, "http");
+        ok(e, MessageCodec.toJson(gatewayInfo.record()));
+    }
+
+    private void start(Exchange e, boolean operatorOnly) {
+        e.setProperty(ExchangeKeys.TRANSPORT, "http");
+        String token = header(e, "Authorization");
+        if (operatorOnly) {
+            authorizer.requireOperator(token);
+        } else {
+            authorizer.requireReader(token);
+        }
+    }
+
+    private static void ok(Exchange e, String json) {
+        DeviceSteps.answer(e, 200, json);
+    }
+
+    private static String header(Exchange e, String name) {
+        Message m = e.getMessage();
+        return m.getHeader(name, String.class);
+    }
+}

@@ -1,0 +1,124 @@
+package org.iomtpq.gateway.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * The gateway's configuration: {@code config/application.properties}, each key overridable by an
+ * environment variable named after it ({@code iomt.http.port} ← {@code IOMT_HTTP_PORT}), then by explicit
+ * overrides (tests, the demo). Immutable; the same resolved map is handed to Camel so YAML routes see it.
+ */
+public final class GatewaySettings {
+
+    private final Map<String, String> values;
+
+    private GatewaySettings(Map<String, String> values) {
+        this.values = Map.copyOf(values);
+    }
+
+    /** Loads the file, applies the environment, then {@code overrides} (which win). */
+    public static GatewaySettings load(Path file, Map<String, String> environment, Map<String, String> overrides) {
+        Map<String, String> merged = new TreeMap<>();
+        Properties fromFile = new Properties();
+        if (Files.exists(file)) {
+            try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                fromFile.load(in);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read configuration " + file + ": " + e.getMessage(), e);
+            }
+        }
+        fromFile.forEach((k, v) -> merged.put(k.toString(), v.toString().trim()));
+        for (String key : Map.copyOf(merged).keySet()) {
+            String fromEnv = environment.get(environmentName(key));
+            if (fromEnv != null) {
+                merged.put(key, fromEnv.trim());
+            }
+        }
+        merged.putAll(overrides);
+        return new GatewaySettings(merged);
+    }
+
+    /** Default location relative to the working directory, with the process environment. */
+    public static GatewaySettings fromEnvironment(Map<String, String> overrides) {
+        return load(Path.of("config", "application.properties"), System.getenv(), overrides);
+    }
+
+    /** {@code iomt.http.port} → {@code IOMT_HTTP_PORT}. */
+    public static String environmentName(String key) {
+        return key.replace('.', '_').replace('-', '_').toUpperCase(Locale.ROOT);
+    }
+
+    public GatewaySettings with(Map<String, String> more) {
+        Map<String, String> merged = new TreeMap<>(values);
+        merged.putAll(more);
+        return new GatewaySettings(merged);
+    }
+
+    public String get(String key) {
+        String v = values.get(key);
+        if (v == null) {
+            throw new IllegalStateException("missing configuration key " + key);
+        }
+        return v;
+    }
+
+    public String getOrEmpty(String key) {
+        return values.getOrDefault(key, "");
+    }
+
+    public boolean isSet(String key) {
+        return !getOrEmpty(key).isBlank();
+    }
+
+    public int getInt(String key) {
+        try {
+            return Integer.parseInt(get(key));
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("configuration key " + key + " must be an integer, got '" + get(key) + "'");
+        }
+    }
+
+    public long getLong(String key) {
+        try {
+            return Long.parseLong(get(key));
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("configuration key " + key + " must be an integer, got '" + get(key) + "'");
+        }
+    }
+
+    public Duration getDuration(String key) {
+        try {
+            return Duration.parse(get(key));
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("configuration key " + key + " must be an ISO-8601 duration (e.g. PT24H), got '" + get(key) + "'");
+        }
+    }
+
+    public Path dataDir() {
+        return Path.of(get("iomt.data-dir"));
+    }
+
+    public String gatewayId() {
+        return get("iomt.gateway-id");
+    }
+
+    /** Everything, for Camel's property placeholders. Secrets are included: never log this map. */
+    public Properties asProperties() {
+        Properties p = new Properties();
+        p.putAll(values);
+        return p;
+    }
+
+    @Override
+    public String toString() {
+        return "GatewaySettings[" + values.size() + " keys]";
+    }
+}

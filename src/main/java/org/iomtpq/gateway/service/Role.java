@@ -1,0 +1,4 @@
+package org.iomtpq.gateway.service;
+
+/** Operator API roles (PROTOCOL.md §3). */
+public enum Role { OPERATOR, AUDITOR }

@@ -1,0 +1,88 @@
+package org.iomtpq.gateway.simulator;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.iomtpq.gateway.crypto.MlKemPublicKey;
+import org.iomtpq.gateway.protocol.GatewayRecord;
+import org.iomtpq.gateway.protocol.MessageCodec;
+
+/** The operator side of the demo and simulator: gateway record, MQTT approvals, revocation, statistics. */
+public final class OperatorClient {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String baseUrl;
+    private final String token;
+
+    public OperatorClient(String baseUrl, String token) {
+        this.baseUrl = baseUrl;
+        this.token = token;
+    }
+
+    /** Fetches the gateway record and checks that its kemKeyHash matches its key (PROTOCOL.md §5). */
+    public GatewayRecord gatewayRecord() {
+        GatewayRecord record = MessageCodec.parseGatewayRecord(call("GET", "/gateway", null).getBytes(StandardCharsets.UTF_8));
+        if (!record.kemKeyHashMatches()) {
+            throw new IllegalStateException("gateway record's kemKeyHash does not match its key");
+        }
+        return record;
+    }
+
+    public MlKemPublicKey gatewayKey() {
+        return MlKemPublicKey.fromBytes(gatewayRecord().kemPublicKey());
+    }
+
+    public JsonNode approve(String deviceId, int ttlSeconds) {
+        return json(call("POST", "/devices/" + deviceId + "/approval", "{\"ttlSeconds\":" + ttlSeconds + "}"));
+    }
+
+    public JsonNode revoke(String deviceId, String reason) {
+        return json(call("DELETE", "/devices/" + deviceId, JSON.createObjectNode().put("reason", reason).toString()));
+    }
+
+    public JsonNode stats() {
+        return json(call("GET", "/stats", null));
+    }
+
+    public JsonNode get(String path) {
+        return json(call("GET", path, null));
+    }
+
+    private String call(String method, String path, String body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        try {
+            HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() >= 300) {
+                throw new IllegalStateException(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
+            }
+            return r.body();
+        } catch (IOException e) {
+            throw new IllegalStateException(method + " " + path + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static JsonNode json(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            throw new IllegalStateException("not JSON: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package org.iomtpq.gateway.store;
+
+/** Collection names: one place, so routes ({@code mongodb:} endpoints) and repositories agree. */
+public final class Collections {
+    public static final String DEVICE_KEYS = "device_keys";
+    public static final String SESSIONS = "sessions";
+    public static final String OBSERVATIONS = "observations";
+    public static final String AUDIT_LOGS = "audit_logs";
+    public static final String DEAD_LETTERS = "dead_letters";
+    public static final String APPROVALS = "approvals";
+    public static final String STREAM_LEASES = "stream_leases";
+
+    private Collections() {
+    }
+}

@@ -1,0 +1,137 @@
+package org.iomtpq.gateway.store;
+
+import static com.mongodb.client.model.Filters.and;
+import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Filters.in;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
+import org.bson.Document;
+import org.bson.types.Binary;
+import org.iomtpq.gateway.protocol.DeviceStatus;
+
+/** {@code device_keys}: one document per device, {@code _id} = deviceId (validated by the codec before any query). */
+public final class DeviceRepository {
+
+    private final MongoCollection<Document> devices;
+
+    public DeviceRepository(MongoDatabase db) {
+        this.devices = db.getCollection(Collections.DEVICE_KEYS);
+    }
+
+    public Optional<DeviceRecord> find(String deviceId) {
+        return Optional.ofNullable(devices.find(eq("_id", deviceId)).first()).map(DeviceRepository::fromDocument);
+    }
+
+    /** Inserts a first enrollment; false if a record with this id appeared meanwhile (a concurrent enrollment). */
+    public boolean insert(DeviceRecord record) {
+        try {
+            devices.insertOne(toDocument(record));
+            return true;
+        } catch (com.mongodb.MongoWriteException e) {
+            if (e.getError().getCode() == 11000) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** Replaces a REVOKED or REGISTRATION_FAILED record, only if it is still in {@code expectedStatus}. */
+    public boolean replace(DeviceStatus expectedStatus, DeviceRecord record) {
+        return devices.replaceOne(and(eq("_id", record.deviceId()), eq("status", expectedStatus.name())),
+                toDocument(record)).getModifiedCount() == 1;
+    }
+
+    /** Marks a device REVOKED if it holds keys; returns the record after the change, or empty if nothing changed. */
+    public Optional<DeviceRecord> revoke(String deviceId, String reason, Instant now) {
+        Document after = devices.findOneAndUpdate(
+                and(eq("_id", deviceId), in("status", DeviceStatus.PENDING_CHAIN.name(), DeviceStatus.ACTIVE.name())),
+                Updates.combine(Updates.set("status", DeviceStatus.REVOKED.name()),
+                        Updates.set("pendingKeyCommitment", null),
+                        Updates.set("revokedAt", Date.from(now)),
+                        Updates.set("revocationReason", reason),
+                        Updates.set("updatedAt", Date.from(now))),
+                new com.mongodb.client.model.FindOneAndUpdateOptions()
+                        .returnDocument(com.mongodb.client.model.ReturnDocument.AFTER));
+        return Optional.ofNullable(after).map(DeviceRepository::fromDocument);
+    }
+
+    /**
+     * Switches an ACTIVE device to new keys, only if its commitment is still {@code currentCommitment}
+     * (two concurrent rotations cannot both win).
+     */
+    public boolean rotate(String deviceId, String currentCommitment, byte[] newKem, byte[] newSig, String newCommitment,
+                          List<String> newKeyHashes, String rotateMessageHash, Instant now) {
+        return devices.updateOne(
+                and(eq("_id", deviceId), eq("status", DeviceStatus.ACTIVE.name()), eq("keyCommitment", currentCommitment)),
+                Updates.combine(Updates.set("kemPublicKey", new Binary(newKem)),
+                        Updates.set("sigPublicKey", new Binary(newSig)),
+                        Updates.set("keyCommitment", newCommitment),
+                        Updates.set("pendingKeyCommitment", null),
+                        Updates.set("rotateMessageHash", rotateMessageHash),
+                        Updates.set("updatedAt", Date.from(now)),
+                        Updates.addEachToSet("keyHistory", newKeyHashes))).getModifiedCount() == 1;
+    }
+
+    public List<DeviceRecord> list(int limit, int offset) {
+        List<DeviceRecord> out = new ArrayList<>();
+        devices.find().sort(Sorts.ascending("_id")).skip(offset).limit(limit)
+                .forEach(d -> out.add(fromDocument(d)));
+        return out;
+    }
+
+    public long count() {
+        return devices.countDocuments();
+    }
+
+    public long countByStatus(DeviceStatus status) {
+        return devices.countDocuments(eq("status", status.name()));
+    }
+
+    static Document toDocument(DeviceRecord r) {
+        return new Document("_id", r.deviceId())
+                .append("deviceType", r.deviceType())
+                .append("status", r.status().name())
+                .append("kemPublicKey", new Binary(r.kemPublicKey()))
+                .append("sigPublicKey", new Binary(r.sigPublicKey()))
+                .append("deviceIdHash", r.deviceIdHash())
+                .append("keyCommitment", r.keyCommitment())
+                .append("pendingKeyCommitment", r.pendingKeyCommitment())
+                .append("txHash", r.txHash())
+                .append("revocationTxHash", r.revocationTxHash())
+                .append("enrolledVia", r.enrolledVia())
+                .append("enrolledAt", date(r.enrolledAt()))
+                .append("updatedAt", date(r.updatedAt()))
+                .append("revokedAt", date(r.revokedAt()))
+                .append("revocationReason", r.revocationReason())
+                .append("enrollMessageHash", r.enrollMessageHash())
+                .append("rotateMessageHash", r.rotateMessageHash())
+                .append("keyHistory", r.keyHistory());
+    }
+
+    static DeviceRecord fromDocument(Document d) {
+        return new DeviceRecord(d.getString("_id"), d.getString("deviceType"), DeviceStatus.valueOf(d.getString("status")),
+                d.get("kemPublicKey", Binary.class).getData(), d.get("sigPublicKey", Binary.class).getData(),
+                d.getString("deviceIdHash"), d.getString("keyCommitment"), d.getString("pendingKeyCommitment"),
+                d.getString("txHash"), d.getString("revocationTxHash"), d.getString("enrolledVia"),
+                instant(d.getDate("enrolledAt")), instant(d.getDate("updatedAt")), instant(d.getDate("revokedAt")),
+                d.getString("revocationReason"), d.getString("enrollMessageHash"), d.getString("rotateMessageHash"),
+                d.getList("keyHistory", String.class, List.of()));
+    }
+
+    private static Date date(Instant i) {
+        return i == null ? null : Date.from(i);
+    }
+
+    private static Instant instant(Date d) {
+        return d == null ? null : d.toInstant();
+    }
+}

@@ -1,0 +1,30 @@
+package org.iomtpq.gateway.store;
+
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+
+/**
+ * Creates the indexes the gateway's guarantees rest on. Idempotent; run at every start.
+ * The unique {@code (sessionId, seq)} index is what makes "no observation stored twice" true across instances,
+ * and the unique {@code (stream, seq)} index keeps an audit stream gap- and fork-free.
+ */
+public final class MongoSchema {
+
+    private MongoSchema() {
+    }
+
+    public static void ensureIndexes(MongoDatabase db) {
+        db.getCollection(Collections.DEVICE_KEYS).createIndex(Indexes.ascending("status"));
+        db.getCollection(Collections.SESSIONS).createIndex(Indexes.ascending("deviceId"));
+        db.getCollection(Collections.OBSERVATIONS).createIndex(
+                Indexes.ascending("sessionId", "seq"), new IndexOptions().unique(true).name("session_seq_unique"));
+        db.getCollection(Collections.OBSERVATIONS).createIndex(Indexes.ascending("deviceId", "receivedAt"));
+        db.getCollection(Collections.AUDIT_LOGS).createIndex(
+                Indexes.ascending("stream", "seq"), new IndexOptions().unique(true).name("stream_seq_unique"));
+        db.getCollection(Collections.AUDIT_LOGS).createIndex(Indexes.ascending("deviceId", "timestamp"));
+        db.getCollection(Collections.AUDIT_LOGS).createIndex(Indexes.ascending("gatewayId", "timestamp"));
+        db.getCollection(Collections.AUDIT_LOGS).createIndex(Indexes.ascending("timestamp"));
+        db.getCollection(Collections.DEAD_LETTERS).createIndex(Indexes.ascending("receivedAt"));
+    }
+}

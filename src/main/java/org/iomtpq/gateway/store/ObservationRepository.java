@@ -1,0 +1,84 @@
+package org.iomtpq.gateway.store;
+
+import static com.mongodb.client.model.Filters.and;
+import static com.mongodb.client.model.Filters.eq;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.Sorts;
+import org.bson.Document;
+
+/** {@code observations}: one document per accepted telemetry message, unique on {@code (sessionId, seq)}. */
+public final class ObservationRepository {
+
+    private final MongoCollection<Document> observations;
+
+    public ObservationRepository(MongoDatabase db) {
+        this.observations = db.getCollection(Collections.OBSERVATIONS);
+    }
+
+    /** The payload hash of the message stored under this {@code (sessionId, seq)}, if any. */
+    public Optional<String> storedPayloadHash(String sessionId, long seq) {
+        Document d = observations.find(and(eq("sessionId", sessionId), eq("seq", seq)))
+                .projection(Projections.include("payloadHash")).first();
+        return Optional.ofNullable(d).map(x -> x.getString("payloadHash"));
+    }
+
+    /** Highest stored seq of a session, 0 if none: the top of the replay window. */
+    public long highestSeq(String sessionId) {
+        Document d = observations.find(eq("sessionId", sessionId)).sort(Sorts.descending("seq"))
+                .projection(Projections.include("seq")).limit(1).first();
+        return d == null ? 0 : ((Number) d.get("seq")).longValue();
+    }
+
+    public void insert(ObservationRecord o) {
+        observations.insertOne(toDocument(o));
+    }
+
+    public List<Document> latestForDevice(String deviceId, int limit) {
+        List<Document> out = new ArrayList<>();
+        observations.find(eq("deviceId", deviceId)).sort(Sorts.descending("receivedAt", "seq")).limit(limit)
+                .forEach(out::add);
+        return out;
+    }
+
+    public Optional<String> lastReceivedAt(String deviceId) {
+        Document d = observations.find(eq("deviceId", deviceId)).sort(Sorts.descending("receivedAt"))
+                .projection(Projections.include("receivedAt")).limit(1).first();
+        return Optional.ofNullable(d).map(x -> x.getString("receivedAt"));
+    }
+
+    public long count() {
+        return observations.countDocuments();
+    }
+
+    /** Vitals are stored as doubles: every value in the §6 table is well inside double precision. */
+    public static Document toDocument(ObservationRecord o) {
+        Map<String, Object> vitals = new LinkedHashMap<>();
+        o.vitals().forEach((k, v) -> vitals.put(k, v.doubleValue()));
+        return new Document("sessionId", o.sessionId())
+                .append("seq", o.seq())
+                .append("deviceId", o.deviceId())
+                .append("gatewayId", o.gatewayId())
+                .append("observedAt", o.observedAt())
+                .append("receivedAt", o.receivedAt())
+                .append("vitals", new Document(new TreeMap<>(vitals)))
+                .append("quality", new Document(new TreeMap<>(o.quality())))
+                .append("payloadHash", o.payloadHash());
+    }
+
+    public static Map<String, BigDecimal> vitalsOf(Document observation) {
+        Map<String, BigDecimal> out = new TreeMap<>();
+        observation.get("vitals", Document.class).forEach((k, v) -> out.put(k, BigDecimal.valueOf(((Number) v).doubleValue())));
+        return out;
+    }
+}

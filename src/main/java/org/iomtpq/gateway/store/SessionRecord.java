@@ -1,0 +1,19 @@
+package org.iomtpq.gateway.store;
+
+import java.time.Instant;
+
+import org.iomtpq.gateway.protocol.SessionState;
+
+/**
+ * A session in {@code sessions}. Keys are stored only wrapped under the master key ({@code *Wrapped}); raw shared
+ * secrets never are. {@code finishedKeyWrapped}/{@code transcriptHash} exist only while the handshake is pending.
+ * {@code endedReason} is REVOKED or ROTATED once the session was ended early.
+ */
+public record SessionRecord(String sessionId, String deviceId, String gatewayId, SessionState state, Instant createdAt,
+                            Instant handshakeDeadline, String expiresAt, Instant expiresAtInstant, long maxMessages,
+                            byte[] transcriptHash, byte[] finishedKeyWrapped, byte[] deviceToGatewayKeyWrapped,
+                            byte[] gatewayToDeviceKeyWrapped, String endedReason) {
+
+    public static final String ENDED_BY_REVOCATION = "REVOKED";
+    public static final String ENDED_BY_ROTATION = "ROTATED";
+}

@@ -1,0 +1,102 @@
+package org.iomtpq.gateway.store;
+
+import static com.mongodb.client.model.Filters.and;
+import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Filters.gt;
+import static com.mongodb.client.model.Filters.in;
+
+import java.time.Instant;
+import java.util.Date;
+import java.util.Optional;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Updates;
+import org.bson.Document;
+import org.bson.types.Binary;
+import org.iomtpq.gateway.protocol.SessionState;
+
+/** {@code sessions}: pending handshakes and authenticated sessions, shared by every gateway instance. */
+public final class SessionRepository {
+
+    private final MongoCollection<Document> sessions;
+
+    public SessionRepository(MongoDatabase db) {
+        this.sessions = db.getCollection(Collections.SESSIONS);
+    }
+
+    public void insertPending(SessionRecord s) {
+        sessions.insertOne(new Document("_id", s.sessionId())
+                .append("deviceId", s.deviceId())
+                .append("gatewayId", s.gatewayId())
+                .append("state", s.state().name())
+                .append("createdAt", Date.from(s.createdAt()))
+                .append("handshakeDeadline", Date.from(s.handshakeDeadline()))
+                .append("expiresAt", s.expiresAt())
+                .append("expiresAtDate", Date.from(s.expiresAtInstant()))
+                .append("maxMessages", s.maxMessages())
+                .append("transcriptHash", new Binary(s.transcriptHash()))
+                .append("finishedKeyWrapped", new Binary(s.finishedKeyWrapped()))
+                .append("d2gKeyWrapped", new Binary(s.deviceToGatewayKeyWrapped()))
+                .append("g2dKeyWrapped", new Binary(s.gatewayToDeviceKeyWrapped()))
+                .append("endedReason", null));
+    }
+
+    public Optional<SessionRecord> find(String sessionId) {
+        return Optional.ofNullable(sessions.find(eq("_id", sessionId)).first()).map(SessionRepository::fromDocument);
+    }
+
+    /**
+     * ENCAPSULATED → AUTHENTICATED, only once and only before the handshake deadline; the finished key and
+     * transcript are dropped (they are no longer needed). False if another request got there first.
+     */
+    public boolean authenticate(String sessionId, Instant now) {
+        return sessions.updateOne(
+                and(eq("_id", sessionId), eq("state", SessionState.ENCAPSULATED.name()),
+                        gt("handshakeDeadline", Date.from(now)), eq("endedReason", null)),
+                Updates.combine(Updates.set("state", SessionState.AUTHENTICATED.name()),
+                        Updates.set("authenticatedAt", Date.from(now)),
+                        Updates.unset("finishedKeyWrapped"),
+                        Updates.unset("transcriptHash"))).getModifiedCount() == 1;
+    }
+
+    /** A pending handshake that failed is dropped: its keys are erased, only the fact remains. */
+    public void fail(String sessionId) {
+        sessions.updateOne(and(eq("_id", sessionId), eq("state", SessionState.ENCAPSULATED.name())),
+                Updates.combine(Updates.set("state", SessionState.FAILED.name()),
+                        Updates.unset("finishedKeyWrapped"), Updates.unset("transcriptHash"),
+                        Updates.unset("d2gKeyWrapped"), Updates.unset("g2dKeyWrapped")));
+    }
+
+    /** Ends every live session of a device at once (revocation, rotation). Returns how many ended. */
+    public long endAll(String deviceId, String reason, Instant now) {
+        return sessions.updateMany(
+                and(eq("deviceId", deviceId), eq("endedReason", null),
+                        in("state", SessionState.ENCAPSULATED.name(), SessionState.AUTHENTICATED.name())),
+                Updates.combine(Updates.set("endedReason", reason), Updates.set("endedAt", Date.from(now))))
+                .getModifiedCount();
+    }
+
+    public long countAuthenticated(Instant now) {
+        return sessions.countDocuments(and(eq("state", SessionState.AUTHENTICATED.name()), eq("endedReason", null),
+                gt("expiresAtDate", Date.from(now))));
+    }
+
+    private static SessionRecord fromDocument(Document d) {
+        return new SessionRecord(d.getString("_id"), d.getString("deviceId"), d.getString("gatewayId"),
+                SessionState.valueOf(d.getString("state")), d.getDate("createdAt").toInstant(),
+                d.getDate("handshakeDeadline").toInstant(), d.getString("expiresAt"),
+                d.getDate("expiresAtDate").toInstant(), number(d.get("maxMessages")),
+                bytes(d, "transcriptHash"), bytes(d, "finishedKeyWrapped"), bytes(d, "d2gKeyWrapped"),
+                bytes(d, "g2dKeyWrapped"), d.getString("endedReason"));
+    }
+
+    private static long number(Object o) {
+        return ((Number) o).longValue();
+    }
+
+    private static byte[] bytes(Document d, String field) {
+        Binary b = d.get(field, Binary.class);
+        return b == null ? null : b.getData();
+    }
+}
