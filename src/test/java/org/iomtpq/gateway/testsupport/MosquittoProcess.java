@@ -1,0 +1,171 @@
+package org.iomtpq.gateway.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A real Mosquitto broker process (the Debian {@code mosquitto} package) on a free loopback port, with its
+ * own generated config in a temporary folder; it never touches or relies on the system service.
+ */
+public final class MosquittoProcess implements AutoCloseable {
+
+    public static final Path BINARY = Path.of("/usr/sbin/mosquitto");
+    static final String MISSING = "mosquitto not installed: apt-get install -y mosquitto";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
+
+    private final Process process;
+    private final Path workDir;
+    private final int port;
+
+    private MosquittoProcess(Process process, Path workDir, int port) {
+        this.process = process;
+        this.workDir = workDir;
+        this.port = port;
+    }
+
+    public static boolean isInstalled() {
+        return Files.isExecutable(BINARY);
+    }
+
+    /**
+     * Skips the calling test when mosquitto is missing, or fails it when system packages are required
+     * (system property {@code iomt.requireSystemPackages} or env {@code IOMT_REQUIRE_SYSTEM_PACKAGES} = true, as in CI).
+     */
+    public static void assumeInstalled() {
+        if (isInstalled()) {
+            return;
+        }
+        if (systemPackagesRequired()) {
+            Assertions.fail(MISSING + " (required: iomt.requireSystemPackages / IOMT_REQUIRE_SYSTEM_PACKAGES is true)");
+        }
+        Assumptions.assumeTrue(false, MISSING);
+    }
+
+    /** An anonymous broker (the default config), or a skip/failure as {@link #assumeInstalled()} decides. */
+    public static MosquittoProcess requireOrSkip() {
+        assumeInstalled();
+        return startAnonymous();
+    }
+
+    public static Optional<MosquittoProcess> startIfInstalled() {
+        return isInstalled() ? Optional.of(startAnonymous()) : Optional.empty();
+    }
+
+    /**
+     * Starts mosquitto with {@code configBody} after a generated {@code listener PORT 127.0.0.1} line.
+     * The body must not declare listeners of its own; files it names should live in {@code workDir()}-
+     * independent absolute paths.
+     */
+    public static MosquittoProcess start(String configBody) {
+        int port = FreePorts.loopback();
+        try {
+            Path workDir = Files.createTempDirectory("mosquitto-test");
+            // When started as root, mosquitto switches to the 'mosquitto' user, which cannot read our
+            // private temp folder: stay the current user instead.
+            String config = "listener " + port + " 127.0.0.1\n"
+                    + "user " + System.getProperty("user.name") + "\n"
+                    + "log_dest stdout\n"
+                    + configBody + "\n";
+            Path configFile = workDir.resolve("mosquitto.conf");
+            Files.writeString(configFile, config, StandardCharsets.UTF_8);
+            Path log = workDir.resolve("mosquitto.log");
+            Process process = new ProcessBuilder(BINARY.toString(), "-c", configFile.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
+            MosquittoProcess mosquitto = new MosquittoProcess(process, workDir, port);
+            mosquitto.awaitListening();
+            return mosquitto;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + BINARY, e);
+        }
+    }
+
+    private static MosquittoProcess startAnonymous() {
+        return start("allow_anonymous true\npersistence false\n");
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String url() {
+        return "tcp://127.0.0.1:" + port;
+    }
+
+    /** Folder of the generated config and the broker's log; deleted on close. */
+    public Path workDir() {
+        return workDir;
+    }
+
+    /** What the broker printed so far (for assertion messages). */
+    public String log() {
+        try {
+            return Files.readString(workDir.resolve("mosquitto.log"), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        deleteRecursively(workDir);
+    }
+
+    private void awaitListening() {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) {
+                    String log = log();
+                    close();
+                    throw new IllegalStateException("mosquitto exited with " + process.exitValue() + ":\n" + log);
+                }
+                if (FreePorts.isListening(port)) {
+                    return;
+                }
+                Thread.sleep(50);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        String log = log();
+        close();
+        throw new IllegalStateException("mosquitto did not listen on " + port + " within " + START_TIMEOUT + ":\n" + log);
+    }
+
+    static boolean systemPackagesRequired() {
+        return "true".equalsIgnoreCase(System.getProperty("iomt.requireSystemPackages"))
+                || "true".equalsIgnoreCase(System.getenv("IOMT_REQUIRE_SYSTEM_PACKAGES"));
+    }
+
+    private static void deleteRecursively(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException ignored) {
+            // a leftover temp folder is harmless
+        }
+    }
+}
