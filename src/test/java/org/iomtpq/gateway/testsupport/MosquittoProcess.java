@@ -62,9 +62,9 @@ public final class MosquittoProcess implements AutoCloseable {
     }
 
     /**
-     * Starts mosquitto with {@code configBody} after a generated {@code listener PORT 127.0.0.1} line.
-     * The body must not declare listeners of its own; files it names should live in {@code workDir()}-
-     * independent absolute paths.
+     * Starts mosquitto with {@code configBody} followed by a generated {@code listener PORT 127.0.0.1}
+     * line (last, so global options such as {@code per_listener_settings} come first). The body must not
+     * declare listeners, {@code user} or {@code log_dest}; files it names must be absolute paths.
      */
     public static MosquittoProcess start(String configBody) {
         int port = FreePorts.loopback();
@@ -72,10 +72,10 @@ public final class MosquittoProcess implements AutoCloseable {
             Path workDir = Files.createTempDirectory("mosquitto-test");
             // When started as root, mosquitto switches to the 'mosquitto' user, which cannot read our
             // private temp folder: stay the current user instead.
-            String config = "listener " + port + " 127.0.0.1\n"
-                    + "user " + System.getProperty("user.name") + "\n"
+            String config = "user " + System.getProperty("user.name") + "\n"
                     + "log_dest stdout\n"
-                    + configBody + "\n";
+                    + configBody + "\n"
+                    + "listener " + port + " 127.0.0.1\n";
             Path configFile = workDir.resolve("mosquitto.conf");
             Files.writeString(configFile, config, StandardCharsets.UTF_8);
             Path log = workDir.resolve("mosquitto.log");
