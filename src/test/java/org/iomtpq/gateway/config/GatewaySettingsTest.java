@@ -1,0 +1,40 @@
+package org.iomtpq.gateway.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class GatewaySettingsTest {
+
+    private static final Path FILE = Path.of("config", "application.properties");
+
+    @Test
+    void environmentOverridesTheFileAndExplicitOverridesWin() {
+        GatewaySettings s = GatewaySettings.load(FILE, Map.of("IOMT_HTTP_PORT", "9090", "IOMT_GATEWAY_ID", "ward-7"),
+                Map.of("iomt.gateway-id", "ward-8"));
+        assertEquals(9090, s.getInt("iomt.http.port"));
+        assertEquals("ward-8", s.gatewayId());
+        assertEquals("iomt", s.get("iomt.mongo.database"));
+    }
+
+    @Test
+    void everyDocumentedVariableMapsToAKeyOfTheFile() {
+        for (String env : new String[] {"IOMT_HTTP_PORT", "IOMT_MQTT_PORT", "IOMT_MQTT_URL", "IOMT_MONGO_URI", "IOMT_DATA_DIR",
+                "IOMT_GATEWAY_ID", "IOMT_OPERATOR_TOKEN", "IOMT_AUDITOR_TOKEN", "IOMT_MASTER_KEY"}) {
+            GatewaySettings s = GatewaySettings.load(FILE, Map.of(env, "x-" + env), Map.of());
+            long matches = s.asProperties().values().stream().filter(("x-" + env)::equals).count();
+            assertEquals(1, matches, env + " must override exactly one key of config/application.properties");
+        }
+    }
+
+    @Test
+    void badValuesAreClearErrors() {
+        GatewaySettings s = GatewaySettings.load(FILE, Map.of("IOMT_HTTP_PORT", "eighty"), Map.of());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.getInt("iomt.http.port"));
+        assertEquals("configuration key iomt.http.port must be an integer, got 'eighty'", e.getMessage());
+    }
+}
