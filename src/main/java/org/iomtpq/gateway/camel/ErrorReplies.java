@@ -48,9 +48,11 @@ public final class ErrorReplies {
         ErrorMessage answer = new ErrorMessage(error.code(), error.getMessage(), step == null ? null : step.wire(), seq);
         exchange.getMessage().setBody(MessageCodec.toJson(answer));
         exchange.setProperty(ExchangeKeys.HTTP_STATUS, error.code().httpStatus());
-        if (ctx != null && isUnprocessable(error.code(), failure)) {
+        boolean deviceMessage = ctx != null || "mqtt".equals(transport(exchange));
+        if (deviceMessage && isUnprocessable(error.code(), failure)) {
             exchange.setProperty(ExchangeKeys.DEAD_LETTER, DeadLetters.of(transport(exchange),
-                    exchange.getProperty(ExchangeKeys.REPLY_TOPIC, String.class), step.wire(), error.code().name(),
+                    exchange.getProperty(ExchangeKeys.REPLY_TOPIC, String.class), step == null ? null : step.wire(),
+                    error.code().name(),
                     error.getMessage(), exchange.getProperty(ExchangeKeys.RAW_BODY, byte[].class), clock.instant()));
         }
         auditRejection(ctx, step, error);

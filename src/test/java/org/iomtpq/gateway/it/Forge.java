@@ -1,0 +1,90 @@
+package org.iomtpq.gateway.it;
+
+import java.math.BigDecimal;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.iomtpq.gateway.crypto.MlDsa;
+import org.iomtpq.gateway.protocol.DeviceIdentity;
+import org.iomtpq.gateway.protocol.EnrollMessage;
+import org.iomtpq.gateway.protocol.MessageCodec;
+import org.iomtpq.gateway.protocol.Reading;
+import org.iomtpq.gateway.protocol.Timestamps;
+
+/**
+ * Builds hostile messages the way an attacker would: start from a valid JSON written by {@link MessageCodec} and
+ * edit the text or the bytes; or sign otherwise-valid enrollments over keys that must be refused.
+ */
+public final class Forge {
+
+    private Forge() {
+    }
+
+    /** An enroll message for {@code id}'s identity but with the given public keys, properly signed by {@code id}. */
+    public static String enrollWithKeys(DeviceIdentity id, byte[] kemPk, byte[] sigPk, Instant at, SecureRandom random) {
+        String timestamp = Timestamps.format(at);
+        byte[] signed = org.iomtpq.gateway.protocol.SignedPayloads.enrollment(id.deviceId(), id.deviceType(), kemPk, sigPk, timestamp);
+        return MessageCodec.toJson(new EnrollMessage(id.deviceId(), id.deviceType(), kemPk, sigPk, timestamp,
+                MlDsa.sign(id.sigKeyPair().privateKey(), signed, random)));
+    }
+
+    public static String enroll(DeviceIdentity id, Instant at, SecureRandom random) {
+        return MessageCodec.toJson(id.enrollMessage(at, random));
+    }
+
+    /**
+     * A copy of a valid ML-KEM-768 encapsulation key whose first 12-bit coefficient is 4095 (>= q = 3329): right
+     * length, fails the FIPS 203 §7.2 modulus check.
+     */
+    public static byte[] modulusFailing(byte[] validKemPk) {
+        byte[] k = validKemPk.clone();
+        k[0] = (byte) 0xFF;
+        k[1] = (byte) (k[1] | 0x0F);
+        return k;
+    }
+
+    public static byte[] truncated(byte[] key) {
+        return Arrays.copyOf(key, key.length - 1);
+    }
+
+    /** Adds {@code "name":value} as the first member of the top-level object. */
+    public static String withFirstMember(String json, String name, String rawValue) {
+        return "{\"" + name + "\":" + rawValue + "," + json.substring(1);
+    }
+
+    /** Repeats an existing string member at the start of the object (a duplicate key with another value). */
+    public static String withDuplicate(String json, String name, String otherValue) {
+        return withFirstMember(json, name, "\"" + otherValue + "\"");
+    }
+
+    /** Replaces the value of a top-level member (string or number) with {@code rawValue}. */
+    public static String replaceMember(String json, String name, String rawValue) {
+        Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\":(\"[^\"]*\"|-?[0-9]+)").matcher(json);
+        if (!m.find()) {
+            throw new IllegalArgumentException("no member " + name + " in " + json.substring(0, Math.min(80, json.length())));
+        }
+        return json.substring(0, m.start()) + "\"" + name + "\":" + Matcher.quoteReplacement(rawValue)
+                + json.substring(m.end());
+    }
+
+    /** A reading of a pulse oximeter whose spo2 is outside 50–100 (stored, flagged OUT_OF_RANGE). */
+    public static Reading lowSpo2Reading() {
+        Map<String, BigDecimal> v = new LinkedHashMap<>();
+        v.put("spo2", new BigDecimal("45"));
+        v.put("heartRate", new BigDecimal("88"));
+        return new Reading(Timestamps.format(Instant.now()), v);
+    }
+
+    public static Reading normalReading() {
+        Map<String, BigDecimal> v = new LinkedHashMap<>();
+        v.put("systolic", new BigDecimal("120"));
+        v.put("diastolic", new BigDecimal("80"));
+        v.put("heartRate", new BigDecimal("70"));
+        return new Reading(Timestamps.format(Instant.now()), v);
+    }
+}
