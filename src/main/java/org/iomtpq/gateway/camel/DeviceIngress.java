@@ -26,6 +26,7 @@ public final class DeviceIngress {
         byte[] body = readBody(exchange);
         exchange.getMessage().removeHeaders("*");
         exchange.setProperty(ExchangeKeys.TRANSPORT, "mqtt");
+        exchange.setProperty(ExchangeKeys.SOURCE, topic);
         Matcher m = UP_TOPIC.matcher(topic == null ? "" : topic);
         if (!m.matches() || !Identifiers.isValidDeviceId(m.group(1))) {
             throw ProtocolException.malformed("not a device topic");
@@ -44,6 +45,7 @@ public final class DeviceIngress {
         Step step = Step.fromWire(stepWire).orElseThrow(() -> new IllegalArgumentException("route names unknown step " + stepWire));
         String pathDeviceId = step == Step.ROTATE ? exchange.getMessage().getHeader("deviceId", String.class) : null;
         exchange.setProperty(ExchangeKeys.TRANSPORT, "http");
+        exchange.setProperty(ExchangeKeys.SOURCE, "http " + step.wire());
         byte[] body = readBody(exchange);
         if (pathDeviceId != null && !Identifiers.isValidDeviceId(pathDeviceId)) {
             exchange.setProperty(ExchangeKeys.REQUEST, new RequestContext(Transport.HTTP, step, null));

@@ -2,6 +2,7 @@ package org.iomtpq.gateway.camel;
 
 import java.time.Clock;
 import java.util.Locale;
+import java.util.OptionalLong;
 
 import com.mongodb.MongoException;
 import com.mongodb.MongoWriteException;
@@ -41,17 +42,14 @@ public final class ErrorReplies {
         ProtocolException error = classify(failure);
         RequestContext ctx = exchange.getProperty(ExchangeKeys.REQUEST, RequestContext.class);
         Step step = ctx == null ? null : ctx.step();
-        Long seq = error.seq() != null ? error.seq() : ctx == null ? null : ctx.seq();
-        if (step != Step.TELEMETRY) {
-            seq = null;
-        }
+        Long seq = step == Step.TELEMETRY ? telemetrySeq(error, ctx, exchange) : null;
         ErrorMessage answer = new ErrorMessage(error.code(), error.getMessage(), step == null ? null : step.wire(), seq);
         exchange.getMessage().setBody(MessageCodec.toJson(answer));
         exchange.setProperty(ExchangeKeys.HTTP_STATUS, error.code().httpStatus());
         boolean deviceMessage = ctx != null || "mqtt".equals(transport(exchange));
         if (deviceMessage && isUnprocessable(error.code(), failure)) {
             exchange.setProperty(ExchangeKeys.DEAD_LETTER, DeadLetters.of(transport(exchange),
-                    exchange.getProperty(ExchangeKeys.REPLY_TOPIC, String.class), step == null ? null : step.wire(),
+                    exchange.getProperty(ExchangeKeys.SOURCE, String.class), step == null ? null : step.wire(),
                     error.code().name(),
                     error.getMessage(), exchange.getProperty(ExchangeKeys.RAW_BODY, byte[].class), clock.instant()));
         }
@@ -64,7 +62,46 @@ public final class ErrorReplies {
      */
     public boolean isHandled(Exchange exchange) {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        return !("mqtt".equals(transport(exchange)) && classify(failure).code() == ErrorCode.UNAVAILABLE);
+        return !("mqtt".equals(transport(exchange)) && isStorageFailure(failure));
+    }
+
+    /**
+     * The dead-letter write itself failed: the answer becomes UNAVAILABLE. Over MQTT the exchange must fail so the
+     * message is not acknowledged (it was neither processed nor kept); over HTTP the 503 is the answer.
+     */
+    public void deadLetterFailed(Exchange exchange) throws Exception {
+        Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        RequestContext ctx = exchange.getProperty(ExchangeKeys.REQUEST, RequestContext.class);
+        Step step = ctx == null ? null : ctx.step();
+        ErrorCode code = ErrorCode.UNAVAILABLE;
+        exchange.getMessage().setBody(MessageCodec.toJson(new ErrorMessage(code,
+                "storage is unavailable; nothing was accepted, retry later", step == null ? null : step.wire(), null)));
+        exchange.setProperty(ExchangeKeys.HTTP_STATUS, code.httpStatus());
+        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, null);
+        if ("mqtt".equals(transport(exchange))) {
+            throw failure;
+        }
+    }
+
+    private static boolean isStorageFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof MongoException && !(t instanceof MongoWriteException mwe && mwe.getError().getCode() == 11000)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Long telemetrySeq(ProtocolException error, RequestContext ctx, Exchange exchange) {
+        if (error.seq() != null) {
+            return error.seq();
+        }
+        if (ctx != null && ctx.seq() != null) {
+            return ctx.seq();
+        }
+        byte[] raw = exchange.getProperty(ExchangeKeys.RAW_BODY, byte[].class);
+        OptionalLong peeked = raw == null ? OptionalLong.empty() : MessageCodec.peekSeq(raw);
+        return peeked.isPresent() ? peeked.getAsLong() : null;
     }
 
     static ProtocolException classify(Throwable failure) {
@@ -87,7 +124,7 @@ public final class ErrorReplies {
     private static boolean isUnprocessable(ErrorCode code, Throwable failure) {
         return switch (code) {
             case MALFORMED_REQUEST, VALIDATION_FAILED, PAYLOAD_TOO_LARGE -> true;
-            case UNAVAILABLE -> !(failure instanceof MongoException) && !(failure != null && failure.getCause() instanceof MongoException);
+            case UNAVAILABLE -> !isStorageFailure(failure); // an internal error: keep the message for analysis
             default -> false;
         };
     }

@@ -10,6 +10,8 @@ public final class ExchangeKeys {
     public static final String STEP = "iomtStep";
     /** The message bytes as received, for dead letters and QoS 1 repeat detection. */
     public static final String RAW_BODY = "iomtRawBody";
+    /** Where a device message came from: the MQTT topic or the HTTP step, recorded in dead letters. */
+    public static final String SOURCE = "iomtSource";
     /** MQTT: the topic to answer on, iomt/v1/{deviceId of the topic}/down. */
     public static final String REPLY_TOPIC = "iomtReplyTopic";
     /** HTTP status of the answer. */

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 
@@ -106,7 +107,7 @@ public final class EmbeddedMongo implements AutoCloseable {
         @Override
         public Document handleCommand(Channel channel, String databaseName, String command, Document query) {
             Document answer = super.handleCommand(channel, databaseName, command, query);
-            if (WRITE_COMMANDS.contains(command.toLowerCase(java.util.Locale.ROOT))) {
+            if (WRITE_COMMANDS.contains(command.toLowerCase(Locale.ROOT))) {
                 commit();
             }
             return answer;

@@ -46,7 +46,8 @@ public final class Authorizer {
     }
 
     private Role identify(String header) {
-        if (header == null || !header.startsWith(BEARER) || header.length() == BEARER.length()) {
+        // RFC 7235: the scheme name is case-insensitive.
+        if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length()) || header.length() == BEARER.length()) {
             throw new ProtocolException(ErrorCode.UNAUTHORIZED, "missing bearer token");
         }
         byte[] presented = Hashes.sha256(header.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8));

@@ -50,21 +50,25 @@ public final class EnrollmentService {
         ctx.bodyDeviceId(m.deviceId());
         String messageHash = Digests.messageHash(raw);
         Optional<DeviceRecord> existing = devices.find(m.deviceId());
-        if (existing.isPresent() && existing.get().status().holdsKeys()
+        if (ctx.transport() == Transport.MQTT && existing.isPresent() && existing.get().status().holdsKeys()
                 && messageHash.equals(existing.get().enrollMessageHash())) {
             return new Outcome(enrolled(existing.get()), false); // QoS 1 repeat: answered as the original was
         }
         Instant now = clock.instant();
         EnrollmentVerifier.verify(m, now); // stale timestamp, then keys, then the proof of possession
         String commitment = Hex0x.encode(SignedPayloads.keyCommitment(m.kemPublicKey(), m.sigPublicKey()));
+        boolean sameKeysInForce = existing.isPresent() && existing.get().status().holdsKeys()
+                && commitment.equals(existing.get().keyCommitment());
+        // §4 puts the approval right after the signature: an unapproved publisher learns nothing about the record.
+        // Re-enrolling the keys in force changes nothing and needs no new approval (§3).
+        if (ctx.transport() == Transport.MQTT && !sameKeysInForce && !approvals.isValid(m.deviceId(), commitment, now)) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN, "no unexpired operator approval for this device and key");
+        }
         if (existing.isPresent()) {
             Optional<Outcome> repeat = againstExisting(existing.get(), m, commitment);
             if (repeat.isPresent()) {
                 return repeat.get();
             }
-        }
-        if (ctx.transport() == Transport.MQTT && !approvals.isValid(m.deviceId(), commitment, now)) {
-            throw new ProtocolException(ErrorCode.FORBIDDEN, "no unexpired operator approval for this device and key");
         }
         DeviceRecord record = newRecord(m, commitment, messageHash, existing, ctx, now);
         boolean stored = existing.isEmpty() ? devices.insert(record) : devices.replace(existing.get().status(), record);

@@ -74,7 +74,7 @@ public final class HandshakeService {
                 now, sessionTtl, maxMessages, random);
         String sessionId = Base64s.encode(pending.sessionId());
         try {
-            sessions.insertPending(new SessionRecord(sessionId, hello.deviceId(), identity.gatewayId(),
+            sessions.insertPending(new SessionRecord(sessionId, hello.deviceId(), device.keyCommitment(), identity.gatewayId(),
                     SessionState.ENCAPSULATED, now, now.plus(Limits.PENDING_HANDSHAKE_TTL), pending.expiresAt(),
                     Timestamps.parse(pending.expiresAt()), pending.maxMessages(), pending.transcriptHash(),
                     sessionKeys.wrap(sessionId, SessionKeyVault.DEVICE_FINISHED, pending.keys().deviceFinished()),
@@ -113,12 +113,14 @@ public final class HandshakeService {
             sessions.fail(sessionId);
             throw ProtocolException.handshakeFailed("finished MAC does not verify");
         }
-        DeviceChecks.requireActive(devices.find(finished.deviceId())); // revoked while the handshake was pending
-        if (!sessions.authenticate(sessionId, now)) {
-            throw ProtocolException.handshakeFailed("the pending handshake was already used or expired");
+        // Revoked, or rotated to other keys, while the handshake was pending: the keys it proved are not in force.
+        DeviceRecord device = DeviceChecks.requireActive(devices.find(finished.deviceId()));
+        if (!device.keyCommitment().equals(session.keyCommitment())
+                || !sessions.authenticate(sessionId, session.keyCommitment(), now)) {
+            sessions.fail(sessionId);
+            throw ProtocolException.handshakeFailed("the pending handshake was already used, expired or its keys changed");
         }
-        audit.record(AuditEvent.success("AUTHENTICATED", finished.deviceId(),
-                "mutual ML-KEM-768 handshake completed, session " + sessionId));
+        audit.record(AuditEvent.success("AUTHENTICATED", finished.deviceId(), "mutual ML-KEM-768 handshake completed"));
         return new EstablishedMessage(finished.deviceId(), finished.sessionId());
     }
 

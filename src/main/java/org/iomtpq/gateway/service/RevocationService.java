@@ -2,6 +2,7 @@ package org.iomtpq.gateway.service;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Optional;
 
 import org.iomtpq.gateway.audit.AuditEvent;
 import org.iomtpq.gateway.protocol.DeviceStatus;
@@ -9,7 +10,6 @@ import org.iomtpq.gateway.protocol.ErrorCode;
 import org.iomtpq.gateway.protocol.ProtocolException;
 import org.iomtpq.gateway.store.DeviceRecord;
 import org.iomtpq.gateway.store.DeviceRepository;
-import org.iomtpq.gateway.store.SessionRecord;
 import org.iomtpq.gateway.store.SessionRepository;
 
 /**
@@ -37,16 +37,34 @@ public final class RevocationService {
         String cleanReason = sanitize(reason);
         DeviceRecord current = devices.find(deviceId)
                 .orElseThrow(() -> new ProtocolException(ErrorCode.UNKNOWN_DEVICE, "no device with this id is enrolled"));
-        if (current.status() == DeviceStatus.REVOKED) {
-            return current;
-        }
         Instant now = clock.instant();
-        DeviceRecord revoked = devices.revoke(deviceId, cleanReason, now)
-                .orElseThrow(() -> new ProtocolException(ErrorCode.DEVICE_NOT_ACTIVE,
-                        "device is " + devices.find(deviceId).map(DeviceRecord::status).orElse(null) + "; nothing to revoke"));
-        long ended = sessions.endAll(deviceId, SessionRecord.ENDED_BY_REVOCATION, now);
+        if (current.status() == DeviceStatus.REVOKED) {
+            return completeEarlierRevocation(current, now);
+        }
+        Optional<DeviceRecord> revoked = devices.revoke(deviceId, cleanReason, now);
+        if (revoked.isEmpty()) {
+            DeviceRecord meanwhile = devices.find(deviceId).orElseThrow();
+            if (meanwhile.status() == DeviceStatus.REVOKED) {
+                return completeEarlierRevocation(meanwhile, now); // a concurrent revocation won
+            }
+            throw new ProtocolException(ErrorCode.DEVICE_NOT_ACTIVE, "device is " + meanwhile.status() + "; nothing to revoke");
+        }
+        long ended = sessions.endAllForRevocation(deviceId, now);
         audit.record(AuditEvent.success("KEY_REVOKED", deviceId,
                 "revoked by operator" + (cleanReason.isEmpty() ? "" : " (" + cleanReason + ")") + "; " + ended + " session(s) ended"));
+        return revoked.get();
+    }
+
+    /**
+     * Revoking a revoked device answers the same record, and finishes what an interrupted revocation left undone:
+     * ending sessions is idempotent, and is audited only if it still ended some.
+     */
+    private DeviceRecord completeEarlierRevocation(DeviceRecord revoked, Instant now) {
+        long ended = sessions.endAllForRevocation(revoked.deviceId(), now);
+        if (ended > 0) {
+            audit.record(AuditEvent.success("KEY_REVOKED", revoked.deviceId(),
+                    "revocation completed; " + ended + " session(s) ended"));
+        }
         return revoked;
     }
 

@@ -18,7 +18,6 @@ import org.iomtpq.gateway.protocol.RotationVerifier;
 import org.iomtpq.gateway.protocol.SignedPayloads;
 import org.iomtpq.gateway.store.DeviceRecord;
 import org.iomtpq.gateway.store.DeviceRepository;
-import org.iomtpq.gateway.store.SessionRecord;
 import org.iomtpq.gateway.store.SessionRepository;
 
 /**
@@ -44,9 +43,11 @@ public final class RotationService {
         ctx.bodyDeviceId(m.deviceId());
         String messageHash = Digests.messageHash(raw);
         Optional<DeviceRecord> found = devices.find(m.deviceId());
-        if (found.isPresent() && messageHash.equals(found.get().rotateMessageHash())
+        if (ctx.transport() == Transport.MQTT && found.isPresent() && messageHash.equals(found.get().rotateMessageHash())
                 && found.get().status() == DeviceStatus.ACTIVE) {
-            // QoS 1 repeat of the rotation that produced the keys in force: answered as the original was.
+            // QoS 1 repeat of the rotation that produced the keys in force: answered as the original was, and
+            // whatever an interrupted first attempt left undone (ending the old keys' sessions) is done now.
+            sessions.endAllOfOtherKeys(m.deviceId(), found.get().keyCommitment(), clock.instant());
             return new RotationMessage(m.deviceId(), DeviceStatus.ACTIVE.name(), found.get().keyCommitment(), found.get().txHash());
         }
         Instant now = clock.instant();
@@ -66,9 +67,10 @@ public final class RotationService {
                 newCommitment, List.of(Digests.keyHash(m.kemPublicKey()), Digests.keyHash(m.sigPublicKey())),
                 messageHash, now);
         if (!switched) {
+            DeviceChecks.requireActive(devices.find(m.deviceId())); // revoked meanwhile: DEVICE_REVOKED
             throw new ProtocolException(ErrorCode.DEVICE_NOT_ACTIVE, "the device's keys changed meanwhile");
         }
-        long ended = sessions.endAll(m.deviceId(), SessionRecord.ENDED_BY_ROTATION, now);
+        long ended = sessions.endAllOfOtherKeys(m.deviceId(), newCommitment, now);
         audit.record(AuditEvent.success("KEY_ROTATED", m.deviceId(),
                 "keys rotated to commitment " + newCommitment + "; " + ended + " session(s) ended"));
         return new RotationMessage(m.deviceId(), DeviceStatus.ACTIVE.name(), newCommitment, null);

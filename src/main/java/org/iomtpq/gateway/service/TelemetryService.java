@@ -58,8 +58,18 @@ public final class TelemetryService {
         }
     }
 
+    private boolean isStoredRepeat(String sessionId, long seq, String payloadHash) {
+        return observations.storedPayloadHash(sessionId, seq).map(payloadHash::equals).orElse(false);
+    }
+
     private Accepted check(byte[] raw, TelemetryMessage t, RequestContext ctx) {
         String sessionId = Base64s.encode(t.sessionId());
+        String payloadHash = Digests.messageHash(raw);
+        if (ctx.transport() == Transport.MQTT && isStoredRepeat(sessionId, t.seq(), payloadHash)) {
+            // A QoS 1 redelivery of a stored message is answered as the original was (nothing), even if the
+            // session has ended since: the broker may redeliver after a gateway restart.
+            return new Accepted(t.seq(), Optional.empty());
+        }
         SessionRecord session = sessions.find(sessionId)
                 .filter(s -> s.deviceId().equals(t.deviceId()) && s.state() == SessionState.AUTHENTICATED)
                 .orElseThrow(() -> new ProtocolException(ErrorCode.UNKNOWN_SESSION, "no established session with this id"));
@@ -72,12 +82,7 @@ public final class TelemetryService {
             sessionKeys.forget(sessionId);
             throw new ProtocolException(ErrorCode.SESSION_EXPIRED, "session is over; run a new handshake");
         }
-        String payloadHash = Digests.messageHash(raw);
-        Optional<String> stored = observations.storedPayloadHash(sessionId, t.seq());
-        if (stored.isPresent()) {
-            if (ctx.transport() == Transport.MQTT && stored.get().equals(payloadHash)) {
-                return new Accepted(t.seq(), Optional.empty());
-            }
+        if (observations.storedPayloadHash(sessionId, t.seq()).isPresent()) {
             throw new ProtocolException(ErrorCode.REPLAY, "seq " + t.seq() + " was already received");
         }
         ReplayWindow.check(t.seq(), observations.highestSeq(sessionId), false);

@@ -7,9 +7,11 @@ import org.iomtpq.gateway.protocol.SessionState;
 /**
  * A session in {@code sessions}. Keys are stored only wrapped under the master key ({@code *Wrapped}); raw shared
  * secrets never are. {@code finishedKeyWrapped}/{@code transcriptHash} exist only while the handshake is pending.
- * {@code endedReason} is REVOKED or ROTATED once the session was ended early.
+ * {@code endedReason} is REVOKED or ROTATED once the session was ended early. {@code keyCommitment} names the device
+ * keys the handshake used, so a session of rotated-away keys can be told apart from one of the keys in force.
  */
-public record SessionRecord(String sessionId, String deviceId, String gatewayId, SessionState state, Instant createdAt,
+public record SessionRecord(String sessionId, String deviceId, String keyCommitment, String gatewayId, SessionState state,
+                            Instant createdAt,
                             Instant handshakeDeadline, String expiresAt, Instant expiresAtInstant, long maxMessages,
                             byte[] transcriptHash, byte[] finishedKeyWrapped, byte[] deviceToGatewayKeyWrapped,
                             byte[] gatewayToDeviceKeyWrapped, String endedReason) {

@@ -4,6 +4,7 @@ import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Filters.gt;
 import static com.mongodb.client.model.Filters.in;
+import static com.mongodb.client.model.Filters.ne;
 
 import java.time.Instant;
 import java.util.Date;
@@ -28,6 +29,7 @@ public final class SessionRepository {
     public void insertPending(SessionRecord s) {
         sessions.insertOne(new Document("_id", s.sessionId())
                 .append("deviceId", s.deviceId())
+                .append("keyCommitment", s.keyCommitment())
                 .append("gatewayId", s.gatewayId())
                 .append("state", s.state().name())
                 .append("createdAt", Date.from(s.createdAt()))
@@ -47,12 +49,12 @@ public final class SessionRepository {
     }
 
     /**
-     * ENCAPSULATED → AUTHENTICATED, only once and only before the handshake deadline; the finished key and
-     * transcript are dropped (they are no longer needed). False if another request got there first.
+     * ENCAPSULATED → AUTHENTICATED, only once, only before the handshake deadline and only for the keys the
+     * handshake started with; the finished key and transcript are dropped. False if anything changed meanwhile.
      */
-    public boolean authenticate(String sessionId, Instant now) {
+    public boolean authenticate(String sessionId, String keyCommitment, Instant now) {
         return sessions.updateOne(
-                and(eq("_id", sessionId), eq("state", SessionState.ENCAPSULATED.name()),
+                and(eq("_id", sessionId), eq("state", SessionState.ENCAPSULATED.name()), eq("keyCommitment", keyCommitment),
                         gt("handshakeDeadline", Date.from(now)), eq("endedReason", null)),
                 Updates.combine(Updates.set("state", SessionState.AUTHENTICATED.name()),
                         Updates.set("authenticatedAt", Date.from(now)),
@@ -68,12 +70,29 @@ public final class SessionRepository {
                         Updates.unset("d2gKeyWrapped"), Updates.unset("g2dKeyWrapped")));
     }
 
-    /** Ends every live session of a device at once (revocation, rotation). Returns how many ended. */
-    public long endAll(String deviceId, String reason, Instant now) {
+    /**
+     * Revocation: every session of the device ends at once, including those a rotation ended earlier, so that all
+     * of them answer DEVICE_REVOKED (PROTOCOL.md §6). Idempotent; returns how many changed.
+     */
+    public long endAllForRevocation(String deviceId, Instant now) {
         return sessions.updateMany(
-                and(eq("deviceId", deviceId), eq("endedReason", null),
+                and(eq("deviceId", deviceId), ne("endedReason", SessionRecord.ENDED_BY_REVOCATION),
                         in("state", SessionState.ENCAPSULATED.name(), SessionState.AUTHENTICATED.name())),
-                Updates.combine(Updates.set("endedReason", reason), Updates.set("endedAt", Date.from(now))))
+                Updates.combine(Updates.set("endedReason", SessionRecord.ENDED_BY_REVOCATION),
+                        Updates.set("endedAt", Date.from(now))))
+                .getModifiedCount();
+    }
+
+    /**
+     * Rotation: ends the live sessions built on keys other than {@code currentCommitment}. Idempotent, and safe to
+     * repeat after new sessions with the new keys exist. Returns how many ended.
+     */
+    public long endAllOfOtherKeys(String deviceId, String currentCommitment, Instant now) {
+        return sessions.updateMany(
+                and(eq("deviceId", deviceId), eq("endedReason", null), ne("keyCommitment", currentCommitment),
+                        in("state", SessionState.ENCAPSULATED.name(), SessionState.AUTHENTICATED.name())),
+                Updates.combine(Updates.set("endedReason", SessionRecord.ENDED_BY_ROTATION),
+                        Updates.set("endedAt", Date.from(now))))
                 .getModifiedCount();
     }
 
@@ -83,7 +102,7 @@ public final class SessionRepository {
     }
 
     private static SessionRecord fromDocument(Document d) {
-        return new SessionRecord(d.getString("_id"), d.getString("deviceId"), d.getString("gatewayId"),
+        return new SessionRecord(d.getString("_id"), d.getString("deviceId"), d.getString("keyCommitment"), d.getString("gatewayId"),
                 SessionState.valueOf(d.getString("state")), d.getDate("createdAt").toInstant(),
                 d.getDate("handshakeDeadline").toInstant(), d.getString("expiresAt"),
                 d.getDate("expiresAtDate").toInstant(), number(d.get("maxMessages")),

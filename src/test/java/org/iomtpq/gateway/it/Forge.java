@@ -72,6 +72,31 @@ public final class Forge {
                 + json.substring(m.end());
     }
 
+    /**
+     * A rotate message from {@code current} to the given new keys, signed by the current signing key and by
+     * {@code newSigner} (whose public key need not be {@code newSigPk}: the keys are checked first).
+     */
+    public static String rotateWithKeys(DeviceIdentity current, byte[] newKemPk, byte[] newSigPk,
+                                        org.iomtpq.gateway.crypto.MlDsaKeyPair newSigner, Instant at, SecureRandom random) {
+        String timestamp = Timestamps.format(at);
+        byte[] signed = org.iomtpq.gateway.protocol.SignedPayloads.rotation(current.deviceId(), current.keyCommitment(),
+                newKemPk, newSigPk, timestamp);
+        return MessageCodec.toJson(new org.iomtpq.gateway.protocol.RotateMessage(current.deviceId(), newKemPk, newSigPk,
+                timestamp, MlDsa.sign(current.sigKeyPair().privateKey(), signed, random),
+                MlDsa.sign(newSigner.privateKey(), signed, random)));
+    }
+
+    /** Flips one bit inside the decoded value of a base64 member and re-encodes it canonically. */
+    public static String flipBase64Member(String json, String name, int byteIndex) {
+        Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\":\"([^\"]*)\"").matcher(json);
+        if (!m.find()) {
+            throw new IllegalArgumentException("no member " + name);
+        }
+        byte[] raw = java.util.Base64.getDecoder().decode(m.group(1));
+        raw[byteIndex] ^= 0x01;
+        return json.substring(0, m.start(1)) + java.util.Base64.getEncoder().encodeToString(raw) + json.substring(m.end(1));
+    }
+
     /** A reading of a pulse oximeter whose spo2 is outside 50–100 (stored, flagged OUT_OF_RANGE). */
     public static Reading lowSpo2Reading() {
         Map<String, BigDecimal> v = new LinkedHashMap<>();
