@@ -61,7 +61,7 @@ public final class GatewayComponents {
         EnrollmentService enrollment = new EnrollmentService(devices, approvals, audit, registryMode, clock);
         HandshakeService handshake = new HandshakeService(identity, devices, sessions, vault, audit, clock, random,
                 settings.getDuration("iomt.session.ttl"), settings.getLong("iomt.session.max-messages"));
-        TelemetryService telemetry = new TelemetryService(identity.gatewayId(), sessions, observations, vault, clock);
+        TelemetryService telemetry = new TelemetryService(identity.gatewayId(), sessions, devices, observations, vault, clock);
         RotationService rotation = new RotationService(devices, sessions, audit, clock);
         RevocationService revocation = new RevocationService(devices, sessions, audit, clock);
         GatewayInfo info = new GatewayInfo(identity, registryMode);

@@ -6,6 +6,7 @@ import java.util.Optional;
 
 import org.iomtpq.gateway.crypto.SecretBytes;
 import org.iomtpq.gateway.protocol.Base64s;
+import org.iomtpq.gateway.protocol.DeviceStatus;
 import org.iomtpq.gateway.protocol.ErrorCode;
 import org.iomtpq.gateway.protocol.MessageCodec;
 import org.iomtpq.gateway.protocol.ProtocolException;
@@ -16,6 +17,7 @@ import org.iomtpq.gateway.protocol.TelemetryMessage;
 import org.iomtpq.gateway.protocol.Timestamps;
 import org.iomtpq.gateway.protocol.ValidatedReading;
 import org.iomtpq.gateway.protocol.Vitals;
+import org.iomtpq.gateway.store.DeviceRepository;
 import org.iomtpq.gateway.store.ObservationRecord;
 import org.iomtpq.gateway.store.ObservationRepository;
 import org.iomtpq.gateway.store.SessionRecord;
@@ -34,14 +36,16 @@ public final class TelemetryService {
 
     private final String gatewayId;
     private final SessionRepository sessions;
+    private final DeviceRepository devices;
     private final ObservationRepository observations;
     private final SessionKeyVault sessionKeys;
     private final Clock clock;
 
-    public TelemetryService(String gatewayId, SessionRepository sessions, ObservationRepository observations,
-                            SessionKeyVault sessionKeys, Clock clock) {
+    public TelemetryService(String gatewayId, SessionRepository sessions, DeviceRepository devices,
+                            ObservationRepository observations, SessionKeyVault sessionKeys, Clock clock) {
         this.gatewayId = gatewayId;
         this.sessions = sessions;
+        this.devices = devices;
         this.observations = observations;
         this.sessionKeys = sessionKeys;
         this.clock = clock;
@@ -75,7 +79,11 @@ public final class TelemetryService {
                 .orElseThrow(() -> new ProtocolException(ErrorCode.UNKNOWN_SESSION, "no established session with this id"));
         Instant now = clock.instant();
         boolean expired = !now.isBefore(session.expiresAtInstant());
-        if (SessionRecord.ENDED_BY_REVOCATION.equals(session.endedReason()) && !expired) {
+        // The device's own status too, not only the session's mark: a revocation interrupted between the two
+        // writes must still shut the device out.
+        boolean revoked = SessionRecord.ENDED_BY_REVOCATION.equals(session.endedReason())
+                || devices.find(t.deviceId()).map(d -> d.status() == DeviceStatus.REVOKED).orElse(true);
+        if (revoked && !expired) {
             throw new ProtocolException(ErrorCode.DEVICE_REVOKED, "device is revoked");
         }
         if (expired || session.endedReason() != null || t.seq() > session.maxMessages()) {

@@ -97,6 +97,21 @@ public final class Forge {
         return json.substring(0, m.start(1)) + java.util.Base64.getEncoder().encodeToString(raw) + json.substring(m.end(1));
     }
 
+    /**
+     * The same bytes in non-canonical base64: the last character before the padding gets a non-zero unused bit
+     * (RFC 4648 §3.5). Needs a value whose length is not a multiple of 3.
+     */
+    public static String nonCanonicalBase64(byte[] value) {
+        String canonical = java.util.Base64.getEncoder().encodeToString(value);
+        int last = canonical.indexOf('=') - 1;
+        if (last < 0) {
+            throw new IllegalArgumentException("needs padding: length not a multiple of 3");
+        }
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        char tweaked = alphabet.charAt(alphabet.indexOf(canonical.charAt(last)) | 1);
+        return canonical.substring(0, last) + tweaked + canonical.substring(last + 1);
+    }
+
     /** A reading of a pulse oximeter whose spo2 is outside 50–100 (stored, flagged OUT_OF_RANGE). */
     public static Reading lowSpo2Reading() {
         Map<String, BigDecimal> v = new LinkedHashMap<>();
