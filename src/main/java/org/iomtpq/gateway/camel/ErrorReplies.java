@@ -56,31 +56,26 @@ public final class ErrorReplies {
         auditRejection(ctx, step, error);
     }
 
-    /**
-     * Whether the failure is handled (the message counts as answered, so MQTT acknowledges it). A storage outage
-     * over MQTT is not: the broker keeps the message for redelivery, since nothing was accepted.
-     */
-    public boolean isHandled(Exchange exchange) {
+    /** A storage outage (not a duplicate key) while handling an MQTT message: worth retrying before answering. */
+    public boolean isStorageOutageOverMqtt(Exchange exchange) {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        return !("mqtt".equals(transport(exchange)) && isStorageFailure(failure));
+        if (failure == null) {
+            failure = exchange.getException();
+        }
+        return "mqtt".equals(transport(exchange)) && isStorageFailure(failure);
     }
 
     /**
-     * The dead-letter write itself failed: the answer becomes UNAVAILABLE. Over MQTT the exchange must fail so the
-     * message is not acknowledged (it was neither processed nor kept); over HTTP the 503 is the answer.
+     * The dead-letter write itself failed (storage is down): the answer becomes UNAVAILABLE, so the sender knows
+     * nothing was kept and may retry.
      */
-    public void deadLetterFailed(Exchange exchange) throws Exception {
-        Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+    public void deadLetterFailed(Exchange exchange) {
         RequestContext ctx = exchange.getProperty(ExchangeKeys.REQUEST, RequestContext.class);
         Step step = ctx == null ? null : ctx.step();
         ErrorCode code = ErrorCode.UNAVAILABLE;
         exchange.getMessage().setBody(MessageCodec.toJson(new ErrorMessage(code,
                 "storage is unavailable; nothing was accepted, retry later", step == null ? null : step.wire(), null)));
         exchange.setProperty(ExchangeKeys.HTTP_STATUS, code.httpStatus());
-        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, null);
-        if ("mqtt".equals(transport(exchange))) {
-            throw failure;
-        }
     }
 
     private static boolean isStorageFailure(Throwable failure) {

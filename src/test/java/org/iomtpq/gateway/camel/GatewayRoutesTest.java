@@ -49,6 +49,8 @@ import org.junit.jupiter.api.TestInstance;
             "iomt.mqtt.up-topic=iomt/v1/+/up/+",
             "iomt.mqtt.client-id=route-test",
             "iomt.mqtt.session-expiry-seconds=60",
+            "iomt.mqtt.storage-retries=1",
+            "iomt.mqtt.storage-retry-delay-ms=10",
             "camel.component.paho-mqtt5.broker-url=tcp://127.0.0.1:1",
             // the mocked producers are never used: they must not try to reach a broker at start
             "camel.component.paho-mqtt5.lazy-start-producer=true"

@@ -169,11 +169,16 @@ abstract class AbstractMqttFlow {
         // QoS 1: a byte-identical repeat is answered again, with no new approval
         GatewayAnswer repeat = ask(deviceId, Step.ENROLL, enroll);
         assertEquals(answer.json(), repeat.json());
-        // other keys for an active device: ALREADY_ENROLLED, decided before any approval
-        assertErrorJson(ask(deviceId, Step.ENROLL, Forge.enroll(other, Instant.now(), RANDOM)).json(),
-                ErrorCode.ALREADY_ENROLLED, "enroll");
+        // other keys for an active device: an unapproved publisher learns nothing (§4 order: approval first) ...
+        String otherEnroll = Forge.enroll(other, Instant.now(), RANDOM);
+        assertErrorJson(ask(deviceId, Step.ENROLL, otherEnroll).json(), ErrorCode.FORBIDDEN, "enroll");
+        // ... an approved one learns the id is taken; the approval is not consumed by a refusal
+        approve(deviceId, null);
+        assertErrorJson(ask(deviceId, Step.ENROLL, otherEnroll).json(), ErrorCode.ALREADY_ENROLLED, "enroll");
+        assertEquals(1, gw.count("approvals", Filters.eq("_id", deviceId)));
+        assertEquals(Hex0x.encode(identity.keyCommitment()), gw.device(deviceId).orElseThrow().getString("keyCommitment"));
         assertEquals(1, gw.auditCount(deviceId, "DEVICE_ENROLLED", "SUCCESS"));
-        assertTrue(gw.auditCount(deviceId, "ENROLLMENT_REJECTED", "REJECTED") >= 3);
+        GatewayFixture.awaitTrue("rejections audited", WAIT, () -> gw.auditCount(deviceId, "ENROLLMENT_REJECTED", "REJECTED") >= 4);
     }
 
     @Test
@@ -267,13 +272,13 @@ abstract class AbstractMqttFlow {
                 DeviceHandshake.start(v1, GatewayFixture.GATEWAY_ID, gw.gatewayKey(), RANDOM).hello())).json(),
                 ErrorCode.DEVICE_REVOKED, "hello");
 
-        // burnt keys are refused before any approval is looked at
-        assertErrorJson(ask(deviceId, Step.ENROLL, Forge.enroll(v1, Instant.now(), RANDOM)).json(), ErrorCode.INVALID_KEY, "enroll");
-        // fresh keys need a fresh approval: the first one was consumed
+        // coming back needs a fresh approval (the first one was consumed); with it, burnt keys are INVALID_KEY
         DeviceIdentity v2 = DeviceIdentity.generate(deviceId, "thermometer", RANDOM);
         String enroll2 = Forge.enroll(v2, Instant.now(), RANDOM);
         assertErrorJson(ask(deviceId, Step.ENROLL, enroll2).json(), ErrorCode.FORBIDDEN, "enroll");
+        assertErrorJson(ask(deviceId, Step.ENROLL, Forge.enroll(v1, Instant.now(), RANDOM)).json(), ErrorCode.FORBIDDEN, "enroll");
         approve(deviceId, null);
+        assertErrorJson(ask(deviceId, Step.ENROLL, Forge.enroll(v1, Instant.now(), RANDOM)).json(), ErrorCode.INVALID_KEY, "enroll");
         assertEquals("ACTIVE", MessageCodec.parseEnrolled(bytes(ask(deviceId, Step.ENROLL, enroll2).json())).status());
         SimulatedDevice back = new SimulatedDevice(v2, mqtt, RANDOM);
         DeviceSession fresh = back.handshake(GatewayFixture.GATEWAY_ID, gw.gatewayKey());

@@ -53,7 +53,7 @@ public final class GatewayFixture implements AutoCloseable {
     }
 
     /** What an attack must never change. */
-    public record Counts(long deviceKeys, long authenticatedSessions, long observations) {
+    public record Counts(long deviceKeys, long authenticatedSessions, long observations, long approvals) {
     }
 
     private final GatewayRuntime runtime;
@@ -150,11 +150,16 @@ public final class GatewayFixture implements AutoCloseable {
 
     /** Any request; {@code token} null sends no Authorization header, {@code body} null sends none. */
     public Response request(String method, String path, String token, byte[] body) {
+        return requestWithAuthorization(method, path, token == null ? null : "Bearer " + token, body);
+    }
+
+    /** {@code authorization} is the whole header value (e.g. "Basic …"), or null for none. */
+    public Response requestWithAuthorization(String method, String path, String authorization, byte[] body) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api() + path)).timeout(HTTP_TIMEOUT)
                 .header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
+        if (authorization != null) {
+            b.header("Authorization", authorization);
         }
         try {
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
@@ -196,7 +201,8 @@ public final class GatewayFixture implements AutoCloseable {
     public Counts counts() {
         return new Counts(count("device_keys", new Document()),
                 count("sessions", Filters.eq("state", "AUTHENTICATED")),
-                count("observations", new Document()));
+                count("observations", new Document()),
+                count("approvals", new Document()));
     }
 
     public Optional<Document> observation(String sessionIdBase64, long seq) {
