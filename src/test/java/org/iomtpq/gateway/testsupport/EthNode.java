@@ -15,8 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.web3j.crypto.Bip32ECKeyPair;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.MnemonicUtils;
@@ -87,12 +85,7 @@ public final class EthNode implements AutoCloseable {
         } else if (kind == Kind.GANACHE && !onPath("node")) {
             missing = "node not on the PATH: Ganache needs Node.js 20+";
         }
-        if (missing != null) {
-            if (systemPackagesRequired()) {
-                Assertions.fail(missing + " (required: iomt.requireSystemPackages / IOMT_REQUIRE_SYSTEM_PACKAGES is true)");
-            }
-            Assumptions.assumeTrue(false, missing + ": skipping");
-        }
+        SystemPackages.requireOrSkip(missing);
         return executable;
     }
 
@@ -205,10 +198,6 @@ public final class EthNode implements AutoCloseable {
         return Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath();
     }
 
-    private static boolean systemPackagesRequired() {
-        return "true".equalsIgnoreCase(System.getProperty("iomt.requireSystemPackages"))
-                || "true".equalsIgnoreCase(System.getenv("IOMT_REQUIRE_SYSTEM_PACKAGES"));
-    }
 
     private static boolean onPath(String program) {
         String path = System.getenv("PATH");

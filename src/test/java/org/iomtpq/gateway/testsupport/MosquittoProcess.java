@@ -10,8 +10,6 @@ import java.util.Comparator;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real Mosquitto broker process (the Debian {@code mosquitto} package) on a free loopback port, with its
@@ -42,13 +40,7 @@ public final class MosquittoProcess implements AutoCloseable {
      * (system property {@code iomt.requireSystemPackages} or env {@code IOMT_REQUIRE_SYSTEM_PACKAGES} = true, as in CI).
      */
     public static void assumeInstalled() {
-        if (isInstalled()) {
-            return;
-        }
-        if (systemPackagesRequired()) {
-            Assertions.fail(MISSING + " (required: iomt.requireSystemPackages / IOMT_REQUIRE_SYSTEM_PACKAGES is true)");
-        }
-        Assumptions.assumeTrue(false, MISSING);
+        SystemPackages.requireOrSkip(isInstalled() ? null : MISSING);
     }
 
     /** An anonymous broker (the default config), or a skip/failure as {@link #assumeInstalled()} decides. */
@@ -153,10 +145,6 @@ public final class MosquittoProcess implements AutoCloseable {
         throw new IllegalStateException("mosquitto did not listen on " + port + " within " + START_TIMEOUT + ":\n" + log);
     }
 
-    static boolean systemPackagesRequired() {
-        return "true".equalsIgnoreCase(System.getProperty("iomt.requireSystemPackages"))
-                || "true".equalsIgnoreCase(System.getenv("IOMT_REQUIRE_SYSTEM_PACKAGES"));
-    }
 
     private static void deleteRecursively(Path root) {
         if (!Files.exists(root)) {
