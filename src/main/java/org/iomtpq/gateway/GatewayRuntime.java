@@ -18,9 +18,14 @@ import com.mongodb.client.MongoClients;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 import org.iomtpq.gateway.camel.GatewayComponents;
+import org.iomtpq.gateway.chain.ChainSettings;
+import org.iomtpq.gateway.chain.EthAccount;
+import org.iomtpq.gateway.chain.RegistryClient;
 import org.iomtpq.gateway.config.GatewaySettings;
 import org.iomtpq.gateway.embedded.EmbeddedMongo;
 import org.iomtpq.gateway.embedded.EmbeddedMqttBroker;
+import org.iomtpq.gateway.service.RegistryMode;
+import org.iomtpq.gateway.store.ChainCursorRepository;
 import org.iomtpq.gateway.store.StreamLeaseRepository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +45,7 @@ public final class GatewayRuntime implements AutoCloseable {
     private GatewayComponents components;
     private String mqttUrl;
     private String mongoUri;
+    private String eventsFromBlock = "latest";
 
     private GatewayRuntime(GatewaySettings settings) {
         this.settings = settings;
@@ -80,12 +86,33 @@ public final class GatewayRuntime implements AutoCloseable {
                 .applyToSocketSettings(b -> b.connectTimeout(5, TimeUnit.SECONDS))
                 .build());
         toClose.push(client);
-        components = new GatewayComponents(settings, client, clock, random);
+        RegistryClient registry = startRegistryClient();
+        components = new GatewayComponents(settings, client, registry, clock, random);
+        if (registry != null) {
+            eventsFromBlock = new ChainCursorRepository(client.getDatabase(settings.get("iomt.mongo.database")),
+                    registry.settings().requireRegistry()).lastBlock().stream().mapToObj(String::valueOf).findFirst()
+                    .orElse("latest");
+        }
         holdAuditStream(client, clock);
         LOG.info("Gateway {} instance {}, audit stream {}, registry.mode={}{}", components.identity().gatewayId(),
                 components.identity().instanceId(), components.audit().stream(), components.registryMode().wireName(),
-                " (no chain: enrollments are ACTIVE at once; devices must pin the gateway key)");
+                components.registryMode() == RegistryMode.NONE
+                        ? " (no chain: enrollments are ACTIVE at once; devices must pin the gateway key)" : "");
         startCamel();
+    }
+
+    /** With {@code iomt.registry.mode=chain}: the registry client (checked against the node's chain id), else null. */
+    private RegistryClient startRegistryClient() {
+        if (RegistryMode.parse(settings.get("iomt.registry.mode")) != RegistryMode.CHAIN) {
+            return null;
+        }
+        ChainSettings chain = ChainSettings.from(settings);
+        chain.requireRegistry();
+        RegistryClient registry = new RegistryClient(chain, EthAccount.fromSettings(settings, EthAccount.isEmbeddedProfile(chain)));
+        toClose.push(registry);
+        LOG.info("Key registry {} on chain {} at {}, gateway account {}", chain.registryAddress(), chain.chainId(),
+                chain.rpcUrl(), registry.account().address());
+        return registry;
     }
 
     /** PROTOCOL.md §10: refuse to start on a stream another live instance holds; renew our lease while running. */
@@ -122,6 +149,7 @@ public final class GatewayRuntime implements AutoCloseable {
         settings.asProperties().forEach((k, v) -> properties.put(k.toString(), v));
         properties.put("iomt.mqtt.url", mqttUrl);
         properties.put("iomt.mongo.uri", mongoUri);
+        properties.put("iomt.eth.events-from-block", eventsFromBlock);
         properties.put("camel.component.paho-mqtt5.broker-url", mqttUrl);
         if (settings.isSet("iomt.mqtt.username")) {
             properties.put("camel.component.paho-mqtt5.user-name", settings.get("iomt.mqtt.username"));

@@ -8,6 +8,8 @@ import java.util.Map;
 import org.iomtpq.gateway.config.GatewaySettings;
 import org.iomtpq.gateway.simulator.Demo;
 import org.iomtpq.gateway.simulator.Simulator;
+import org.iomtpq.gateway.tools.DeployRegistryCommand;
+import org.iomtpq.gateway.tools.GasReportCommand;
 
 /** Entry point of {@code ./iomt}: one subcommand per job. */
 public final class Launcher {
@@ -25,6 +27,11 @@ public final class Launcher {
                   --mqtt URL            broker (default from config)
                   --prefix P            device id prefix (default SIM)
                 the operator token comes from IOMT_OPERATOR_TOKEN
+              deploy-registry [--authorize 0xADDR:0xKEMKEYHASH ...]
+                                        deploy the key registry (owner: IOMT_ETH_PRIVATE_KEY, or the dev key on a local
+                                        dev chain) and authorize gateways (default: this gateway); prints IOMT_REGISTRY_ADDRESS
+              gas-report [--out FILE]   measure registry gas on a fresh Anvil against the naive full-key contract and
+                                        update the "Gas report" section of FILE (default docs/benchmarks.md)
               test                      run the test suite (handled by the ./iomt script)
             """;
 
@@ -38,6 +45,8 @@ public final class Launcher {
             case "demo" -> new Demo(System.out).run(Path.of("data", "demo"));
             case "gateway" -> GatewayMain.run();
             case "simulate" -> simulate(rest);
+            case "deploy-registry" -> new DeployRegistryCommand(System.out, System.err).run(rest);
+            case "gas-report" -> new GasReportCommand(System.out, System.err).run(rest);
             case "help", "--help", "-h" -> {
                 System.out.print(USAGE);
                 yield 0;

@@ -7,8 +7,14 @@ import java.util.Map;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoDatabase;
+import org.iomtpq.gateway.chain.RegistryClient;
 import org.iomtpq.gateway.config.GatewaySettings;
 import org.iomtpq.gateway.service.AuditTrail;
+import org.iomtpq.gateway.service.ChainEffects;
+import org.iomtpq.gateway.service.ChainEvents;
+import org.iomtpq.gateway.service.CommitmentCheck;
+import org.iomtpq.gateway.service.OnChainKeys;
+import org.iomtpq.gateway.service.OutboxRelay;
 import org.iomtpq.gateway.service.Authorizer;
 import org.iomtpq.gateway.service.EnrollmentService;
 import org.iomtpq.gateway.service.GatewayIdentity;
@@ -23,6 +29,8 @@ import org.iomtpq.gateway.service.RotationService;
 import org.iomtpq.gateway.service.SessionKeyVault;
 import org.iomtpq.gateway.service.TelemetryService;
 import org.iomtpq.gateway.store.ApprovalRepository;
+import org.iomtpq.gateway.store.ChainCursorRepository;
+import org.iomtpq.gateway.store.OutboxRepository;
 import org.iomtpq.gateway.store.AuditRepository;
 import org.iomtpq.gateway.store.DeviceRepository;
 import org.iomtpq.gateway.store.MongoSchema;
@@ -41,7 +49,9 @@ public final class GatewayComponents {
     private final AuditTrail audit;
     private final RegistryMode registryMode;
 
-    public GatewayComponents(GatewaySettings settings, MongoClient mongoClient, Clock clock, SecureRandom random) {
+    /** {@code registry} null: no chain ({@code iomt.registry.mode=none}). */
+    public GatewayComponents(GatewaySettings settings, MongoClient mongoClient, RegistryClient registry, Clock clock,
+                             SecureRandom random) {
         MongoDatabase db = mongoClient.getDatabase(settings.get("iomt.mongo.database"));
         MongoSchema.ensureIndexes(db);
         registryMode = RegistryMode.parse(settings.get("iomt.registry.mode"));
@@ -58,13 +68,27 @@ public final class GatewayComponents {
         SessionKeyVault vault = new SessionKeyVault(
                 MasterKey.fromConfig(settings.getOrEmpty("iomt.master-key"), settings.dataDir(), random), 100_000);
 
-        EnrollmentService enrollment = new EnrollmentService(devices, approvals, audit, registryMode, clock);
+        OutboxRepository outbox = new OutboxRepository(db);
+        if (registryMode == RegistryMode.CHAIN && registry == null) {
+            throw new IllegalStateException("iomt.registry.mode=chain needs a registry client");
+        }
+        RevocationService revocation = new RevocationService(devices, sessions, audit, registryMode, outbox, clock);
+        CommitmentCheck commitmentCheck = null;
+        if (registryMode == RegistryMode.CHAIN) {
+            OnChainKeys onChain = new OnChainKeys(registry);
+            ChainEffects effects = new ChainEffects(devices, sessions, onChain, audit, clock);
+            commitmentCheck = new CommitmentCheck(onChain, devices, outbox, effects, audit);
+            ChainCursorRepository cursor = new ChainCursorRepository(db, registry.settings().requireRegistry());
+            beans.put("chainAdapter", new ChainAdapter(new OutboxRelay(outbox, registry, effects, clock),
+                    new ChainEvents(devices, onChain, effects, revocation, clock), cursor));
+            beans.put("web3j", registry.web3j());
+        }
+        EnrollmentService enrollment = new EnrollmentService(devices, approvals, audit, registryMode, outbox, clock);
         HandshakeService handshake = new HandshakeService(identity, devices, sessions, vault, audit, clock, random,
-                settings.getDuration("iomt.session.ttl"), settings.getLong("iomt.session.max-messages"));
+                settings.getDuration("iomt.session.ttl"), settings.getLong("iomt.session.max-messages"), commitmentCheck);
         TelemetryService telemetry = new TelemetryService(identity.gatewayId(), sessions, devices, observations, vault, clock);
-        RotationService rotation = new RotationService(devices, sessions, audit, clock);
-        RevocationService revocation = new RevocationService(devices, sessions, audit, clock);
-        GatewayInfo info = new GatewayInfo(identity, registryMode);
+        RotationService rotation = new RotationService(devices, sessions, audit, registryMode, outbox, clock);
+        GatewayInfo info = new GatewayInfo(identity, registryMode, registry == null ? null : registry.account().address());
 
         beans.put("mongoClient", mongoClient);
         beans.put("deviceIngress", new DeviceIngress());

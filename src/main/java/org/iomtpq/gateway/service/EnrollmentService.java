@@ -18,6 +18,8 @@ import org.iomtpq.gateway.protocol.SignedPayloads;
 import org.iomtpq.gateway.store.ApprovalRepository;
 import org.iomtpq.gateway.store.DeviceRecord;
 import org.iomtpq.gateway.store.DeviceRepository;
+import org.iomtpq.gateway.store.OutboxEntry;
+import org.iomtpq.gateway.store.OutboxRepository;
 
 /**
  * Enrollment (PROTOCOL.md §4): checks in the spec's order, then the stored record decides between a new
@@ -34,14 +36,16 @@ public final class EnrollmentService {
     private final ApprovalRepository approvals;
     private final AuditTrail audit;
     private final RegistryMode registryMode;
+    private final OutboxRepository outbox;
     private final Clock clock;
 
     public EnrollmentService(DeviceRepository devices, ApprovalRepository approvals, AuditTrail audit,
-                             RegistryMode registryMode, Clock clock) {
+                             RegistryMode registryMode, OutboxRepository outbox, Clock clock) {
         this.devices = devices;
         this.approvals = approvals;
         this.audit = audit;
         this.registryMode = registryMode;
+        this.outbox = outbox;
         this.clock = clock;
     }
 
@@ -71,6 +75,11 @@ public final class EnrollmentService {
             }
         }
         DeviceRecord record = newRecord(m, commitment, messageHash, existing, ctx, now);
+        if (registryMode == RegistryMode.CHAIN) {
+            // First the outbox, then the record: the relay drops an operation whose record never appeared.
+            outbox.add(OutboxEntry.pending(OutboxEntry.Op.REGISTER, record.deviceId(), record.deviceIdHash(), commitment,
+                    null, null, now));
+        }
         boolean stored = existing.isEmpty() ? devices.insert(record) : devices.replace(existing.get().status(), record);
         if (!stored) {
             // Another request changed the record between our read and write: decide against what is there now.

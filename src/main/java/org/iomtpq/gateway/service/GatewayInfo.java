@@ -13,15 +13,18 @@ public final class GatewayInfo {
 
     private final GatewayIdentity identity;
     private final RegistryMode registryMode;
+    private final String gatewayAddress;
 
-    public GatewayInfo(GatewayIdentity identity, RegistryMode registryMode) {
+    /** {@code gatewayAddress}: this instance's Ethereum account, or null without a chain (then the zero address, §2). */
+    public GatewayInfo(GatewayIdentity identity, RegistryMode registryMode, String gatewayAddress) {
         this.identity = identity;
         this.registryMode = registryMode;
+        this.gatewayAddress = gatewayAddress == null ? ZERO_ADDRESS : gatewayAddress;
     }
 
     public GatewayRecord record() {
         return new GatewayRecord(identity.gatewayId(), identity.publicKey(),
-                Hex0x.encode(identity.keyPair().publicKey().keccak256()), ZERO_ADDRESS);
+                Hex0x.encode(identity.keyPair().publicKey().keccak256()), gatewayAddress);
     }
 
     public RegistryMode registryMode() {

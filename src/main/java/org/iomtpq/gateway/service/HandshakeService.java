@@ -43,10 +43,12 @@ public final class HandshakeService {
     private final SecureRandom random;
     private final Duration sessionTtl;
     private final long maxMessages;
+    private final CommitmentCheck commitmentCheck;
 
+    /** {@code commitmentCheck} null: no chain ({@code registry.mode=none}), the check is skipped (PROTOCOL.md §2). */
     public HandshakeService(GatewayIdentity identity, DeviceRepository devices, SessionRepository sessions,
                             SessionKeyVault sessionKeys, AuditTrail audit, Clock clock, SecureRandom random,
-                            Duration sessionTtl, long maxMessages) {
+                            Duration sessionTtl, long maxMessages, CommitmentCheck commitmentCheck) {
         if (maxMessages < 1 || maxMessages > Limits.MAX_MESSAGES_CAP) {
             throw new IllegalStateException("iomt.session.max-messages must be between 1 and 2^53-1");
         }
@@ -59,6 +61,7 @@ public final class HandshakeService {
         this.random = random;
         this.sessionTtl = sessionTtl;
         this.maxMessages = maxMessages;
+        this.commitmentCheck = commitmentCheck;
     }
 
     public ServerHelloMessage hello(byte[] raw, RequestContext ctx) {
@@ -68,6 +71,9 @@ public final class HandshakeService {
             throw ProtocolException.malformed("gatewayId is not this gateway's");
         }
         DeviceRecord device = DeviceChecks.requireActive(devices.find(hello.deviceId()));
+        if (commitmentCheck != null) {
+            device = commitmentCheck.verify(device);
+        }
         MlKemPublicKey deviceKem = storedKemKey(device);
         Instant now = clock.instant();
         PendingHandshake pending = GatewayHandshake.respond(hello, identity.gatewayId(), identity.keyPair(), deviceKem,

@@ -10,6 +10,8 @@ import org.iomtpq.gateway.protocol.ErrorCode;
 import org.iomtpq.gateway.protocol.ProtocolException;
 import org.iomtpq.gateway.store.DeviceRecord;
 import org.iomtpq.gateway.store.DeviceRepository;
+import org.iomtpq.gateway.store.OutboxEntry;
+import org.iomtpq.gateway.store.OutboxRepository;
 import org.iomtpq.gateway.store.SessionRepository;
 
 /**
@@ -24,12 +26,17 @@ public final class RevocationService {
     private final DeviceRepository devices;
     private final SessionRepository sessions;
     private final AuditTrail audit;
+    private final RegistryMode registryMode;
+    private final OutboxRepository outbox;
     private final Clock clock;
 
-    public RevocationService(DeviceRepository devices, SessionRepository sessions, AuditTrail audit, Clock clock) {
+    public RevocationService(DeviceRepository devices, SessionRepository sessions, AuditTrail audit,
+                             RegistryMode registryMode, OutboxRepository outbox, Clock clock) {
         this.devices = devices;
         this.sessions = sessions;
         this.audit = audit;
+        this.registryMode = registryMode;
+        this.outbox = outbox;
         this.clock = clock;
     }
 
@@ -49,10 +56,30 @@ public final class RevocationService {
             }
             throw new ProtocolException(ErrorCode.DEVICE_NOT_ACTIVE, "device is " + meanwhile.status() + "; nothing to revoke");
         }
+        if (registryMode == RegistryMode.CHAIN) {
+            outbox.add(OutboxEntry.pending(OutboxEntry.Op.DEACTIVATE, deviceId, current.deviceIdHash(),
+                    current.keyCommitment(), null, null, now));
+        }
         long ended = sessions.endAllForRevocation(deviceId, now);
         audit.record(AuditEvent.success("KEY_REVOKED", deviceId,
                 "revoked by operator" + (cleanReason.isEmpty() ? "" : " (" + cleanReason + ")") + "; " + ended + " session(s) ended"));
         return revoked.get();
+    }
+
+    /**
+     * PROTOCOL.md §7: a KeyDeactivated event seen on chain, from any gateway, has the same local effect as a revocation
+     * here. Idempotent (the event may be seen again after a restart).
+     */
+    public void revokedOnChain(DeviceRecord device, String byGateway, String txHash) {
+        Instant now = clock.instant();
+        Optional<DeviceRecord> revoked = devices.revoke(device.deviceId(), "deactivated on chain by " + byGateway, now);
+        if (revoked.isEmpty()) {
+            return;
+        }
+        devices.setRevocationTxHash(device.deviceId(), txHash);
+        long ended = sessions.endAllForRevocation(device.deviceId(), now);
+        audit.record(AuditEvent.success("KEY_REVOKED", device.deviceId(),
+                "deactivated on chain by gateway " + byGateway + " in " + txHash + "; " + ended + " session(s) ended"));
     }
 
     /**

@@ -18,23 +18,31 @@ import org.iomtpq.gateway.protocol.RotationVerifier;
 import org.iomtpq.gateway.protocol.SignedPayloads;
 import org.iomtpq.gateway.store.DeviceRecord;
 import org.iomtpq.gateway.store.DeviceRepository;
+import org.iomtpq.gateway.store.OutboxEntry;
+import org.iomtpq.gateway.store.OutboxRepository;
 import org.iomtpq.gateway.store.SessionRepository;
 
 /**
  * Device-initiated key rotation (PROTOCOL.md §5a). Without a chain ({@code registry.mode=none}) the rotation takes
  * effect at once: the record switches to the new keys, every session of the device ends, audit {@code KEY_ROTATED}.
+ * With a chain it is submitted first and takes effect when mined ({@link OutboxRelay}).
  */
 public final class RotationService {
 
     private final DeviceRepository devices;
     private final SessionRepository sessions;
     private final AuditTrail audit;
+    private final RegistryMode registryMode;
+    private final OutboxRepository outbox;
     private final Clock clock;
 
-    public RotationService(DeviceRepository devices, SessionRepository sessions, AuditTrail audit, Clock clock) {
+    public RotationService(DeviceRepository devices, SessionRepository sessions, AuditTrail audit, RegistryMode registryMode,
+                           OutboxRepository outbox, Clock clock) {
         this.devices = devices;
         this.sessions = sessions;
         this.audit = audit;
+        this.registryMode = registryMode;
+        this.outbox = outbox;
         this.clock = clock;
     }
 
@@ -47,8 +55,13 @@ public final class RotationService {
                 && found.get().status() == DeviceStatus.ACTIVE) {
             // QoS 1 repeat of the rotation that produced the keys in force: answered as the original was, and
             // whatever an interrupted first attempt left undone (ending the old keys' sessions) is done now.
-            sessions.endAllOfOtherKeys(m.deviceId(), found.get().keyCommitment(), clock.instant());
-            return new RotationMessage(m.deviceId(), DeviceStatus.ACTIVE.name(), found.get().keyCommitment(), found.get().txHash());
+            DeviceRecord current = found.get();
+            if (current.pendingKeyCommitment() != null) {
+                return new RotationMessage(m.deviceId(), DeviceStatus.PENDING_CHAIN.name(), current.pendingKeyCommitment(),
+                        current.txHash());
+            }
+            sessions.endAllOfOtherKeys(m.deviceId(), current.keyCommitment(), clock.instant());
+            return new RotationMessage(m.deviceId(), DeviceStatus.ACTIVE.name(), current.keyCommitment(), current.txHash());
         }
         Instant now = clock.instant();
         var newKeys = RotationVerifier.checkTimestampAndKeys(m, now);
@@ -63,9 +76,12 @@ public final class RotationService {
         byte[] currentCommitment = Hex0x.decode32(device.keyCommitment());
         RotationVerifier.verifySignatures(m, newKeys, MlDsaPublicKey.fromBytes(device.sigPublicKey()), currentCommitment);
         String newCommitment = Hex0x.encode(SignedPayloads.keyCommitment(m.kemPublicKey(), m.sigPublicKey()));
+        List<String> newKeyHashes = List.of(Digests.keyHash(m.kemPublicKey()), Digests.keyHash(m.sigPublicKey()));
+        if (registryMode == RegistryMode.CHAIN) {
+            return beginOnChain(m, device, newCommitment, newKeyHashes, messageHash, now);
+        }
         boolean switched = devices.rotate(m.deviceId(), device.keyCommitment(), m.kemPublicKey(), m.sigPublicKey(),
-                newCommitment, List.of(Digests.keyHash(m.kemPublicKey()), Digests.keyHash(m.sigPublicKey())),
-                messageHash, now);
+                newCommitment, newKeyHashes, messageHash, now);
         if (!switched) {
             DeviceChecks.requireActive(devices.find(m.deviceId())); // revoked meanwhile: DEVICE_REVOKED
             throw new ProtocolException(ErrorCode.DEVICE_NOT_ACTIVE, "the device's keys changed meanwhile");
@@ -74,5 +90,22 @@ public final class RotationService {
         audit.record(AuditEvent.success("KEY_ROTATED", m.deviceId(),
                 "keys rotated to commitment " + newCommitment + "; " + ended + " session(s) ended"));
         return new RotationMessage(m.deviceId(), DeviceStatus.ACTIVE.name(), newCommitment, null);
+    }
+
+    /**
+     * Chain mode (§5a): the record keeps its keys and gains {@code pendingKeyCommitment}; {@code rotateDeviceKey} goes out
+     * through the outbox, and the relay switches the keys when it is mined.
+     */
+    private RotationMessage beginOnChain(RotateMessage m, DeviceRecord device, String newCommitment, List<String> newKeyHashes,
+                                         String messageHash, Instant now) {
+        outbox.add(OutboxEntry.pending(OutboxEntry.Op.ROTATE, m.deviceId(), device.deviceIdHash(), newCommitment,
+                m.kemPublicKey(), m.sigPublicKey(), now));
+        if (!devices.beginRotation(m.deviceId(), device.keyCommitment(), newCommitment, newKeyHashes, messageHash, now)) {
+            DeviceChecks.requireActive(devices.find(m.deviceId()));
+            throw new ProtocolException(ErrorCode.DEVICE_NOT_ACTIVE, "a rotation is already pending or the keys changed meanwhile");
+        }
+        audit.record(AuditEvent.success("KEY_ROTATION_REQUESTED", m.deviceId(),
+                "rotation to commitment " + newCommitment + " submitted to the registry"));
+        return new RotationMessage(m.deviceId(), DeviceStatus.PENDING_CHAIN.name(), newCommitment, null);
     }
 }

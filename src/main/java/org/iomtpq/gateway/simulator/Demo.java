@@ -21,6 +21,7 @@ import org.iomtpq.gateway.GatewayRuntime;
 import org.iomtpq.gateway.audit.AuditEntry;
 import org.iomtpq.gateway.audit.AuditHashChain;
 import org.iomtpq.gateway.audit.AuditStatus;
+import org.iomtpq.gateway.chain.LocalEthNode;
 import org.iomtpq.gateway.config.GatewaySettings;
 import org.iomtpq.gateway.crypto.MlKemPublicKey;
 import org.iomtpq.gateway.protocol.TelemetryMessage;
@@ -32,8 +33,12 @@ import org.iomtpq.gateway.protocol.TelemetryMessage;
  */
 public final class Demo {
 
+    private static final int STEPS = 8;
+    private static final Duration MINED = Duration.ofSeconds(30);
+
     private final PrintStream out;
     private final Map<String, Integer> rejections = new TreeMap<>();
+    private DemoChain chain;
 
     public Demo(PrintStream out) {
         this.out = out;
@@ -53,9 +58,29 @@ public final class Demo {
         overrides.put("iomt.auditor-token", auditorToken);
         overrides.put("iomt.master-key", randomKey());
         overrides.put("iomt.registry.mode", "none");
-        step(1, "Starting the gateway on embedded defaults (MongoDB wire protocol on H2, HiveMQ CE, Camel YAML routes)");
-        try (GatewayRuntime gateway = GatewayRuntime.start(GatewaySettings.fromEnvironment(overrides))) {
-            return scenario(gateway, operatorToken, auditorToken);
+        Path repoRoot = Path.of("").toAbsolutePath();
+        String missing = LocalEthNode.missingPrerequisite(LocalEthNode.Kind.ANVIL, repoRoot);
+        LocalEthNode node = null;
+        try {
+            if (missing == null) {
+                step(1, "Starting Anvil and deploying the key registry (PROTOCOL.md §9)");
+                node = LocalEthNode.start(LocalEthNode.Kind.ANVIL, repoRoot);
+                chain = DemoChain.deploy(node, dataDir, overrides);
+                overrides.putAll(chain.settings());
+                info("Anvil %s (chain id %d); registry %s deployed in %s", node.rpcUrl(), node.chainId(), chain.registry(),
+                        chain.deployTx());
+                info("gateway account %s authorized with its ML-KEM key hash in %s", chain.gatewayAccount(), chain.authorizeTx());
+            } else {
+                step(1, "No local chain (" + missing + "): running with registry.mode=none");
+            }
+            step(2, "Starting the gateway on embedded defaults (MongoDB wire protocol on H2, HiveMQ CE, Camel YAML routes)");
+            try (GatewayRuntime gateway = GatewayRuntime.start(GatewaySettings.fromEnvironment(overrides))) {
+                return scenario(gateway, operatorToken, auditorToken);
+            }
+        } finally {
+            if (node != null) {
+                node.close();
+            }
         }
     }
 
@@ -64,8 +89,12 @@ public final class Demo {
         OperatorClient operator = new OperatorClient(api, operatorToken);
         var record = operator.gatewayRecord();
         MlKemPublicKey gatewayKey = MlKemPublicKey.fromBytes(record.kemPublicKey());
-        info("HTTP %s   MQTT %s   registry.mode=none (no chain: devices pin the gateway key)", api, gateway.mqttUrl());
-        info("gateway %s, ML-KEM-768 key hash %s", record.gatewayId(), record.kemKeyHash());
+        info("HTTP %s   MQTT %s   registry.mode=%s", api, gateway.mqttUrl(), chain == null ? "none" : "chain");
+        info("gateway %s, ML-KEM-768 key hash %s, address %s", record.gatewayId(), record.kemKeyHash(), record.gatewayAddress());
+        if (chain != null) {
+            info("devices check the gateway key on chain: gatewayKey(%s) -> %s", record.gatewayAddress(),
+                    chain.verifyGatewayKey(record) ? "matches, authorized" : "MISMATCH");
+        }
         SecureRandom random = new SecureRandom();
         try (HttpDeviceTransport http = new HttpDeviceTransport(api, operatorToken);
              MqttDeviceTransport mqtt = new MqttDeviceTransport(gateway.mqttUrl())) {
@@ -75,7 +104,7 @@ public final class Demo {
                     SimulatedDevice.generate("THERMOMETER_001", "thermometer", mqtt, random),
                     SimulatedDevice.generate("BP_MONITOR_002", "bp-monitor", http, random));
 
-            step(2, "Enrolling devices (ML-DSA-65 proof of possession; MQTT enrollments need an operator approval)");
+            step(3, "Enrolling devices (ML-DSA-65 proof of possession; MQTT enrollments need an operator approval)");
             for (SimulatedDevice d : devices) {
                 boolean overMqtt = d.transport() == mqtt;
                 if (overMqtt) {
@@ -85,14 +114,20 @@ public final class Demo {
                 info("%-19s %-15s over %-4s -> %s, commitment %s…", d.deviceId(), d.identity().deviceType(),
                         d.transport().name(), enrolled.status(), enrolled.keyCommitment().substring(0, 18));
             }
+            if (chain != null) {
+                for (SimulatedDevice d : devices) {
+                    JsonNode registration = awaitRegistration(operator, d.deviceId(), "status", "ACTIVE");
+                    info("%-19s ACTIVE: registerDeviceKey mined in %s", d.deviceId(), registration.get("txHash").asText());
+                }
+            }
 
-            step(3, "Mutual ML-KEM-768 handshakes against the pinned gateway key");
+            step(4, "Mutual ML-KEM-768 handshakes against the pinned gateway key");
             for (SimulatedDevice d : devices) {
                 var session = d.handshake(record.gatewayId(), gatewayKey);
                 info("%-19s session established, expires %s", d.deviceId(), session.expiresAt());
             }
 
-            step(4, "Vitals, encrypted with AES-256-GCM under the session key");
+            step(5, "Vitals, encrypted with AES-256-GCM under the session key");
             SimulatedDevice bp = devices.get(0);
             TelemetryMessage original = bp.send(VitalSigns.originalSample());
             info("%-19s BP=145/92, HR=88, O2=96%%, Temp=37.2C -> stored (seq %d)", bp.deviceId(), original.seq());
@@ -105,16 +140,21 @@ public final class Demo {
                 info("%-19s 3 readings sent over %s", d.deviceId(), d.transport().name());
             }
 
-            step(5, "Attacks are refused");
+            step(6, "Attacks are refused");
             expectRejection("replay of BP_MONITOR_001's message", () -> bp.sendRaw(original));
             TelemetryMessage tampered = tamper(bp.send(VitalSigns.originalSample()));
             expectRejection("a flipped ciphertext bit", () -> bp.sendRaw(tampered));
             expectRejection("operator API with an unknown token",
                     () -> new OperatorClient(api, "not-a-token").stats());
 
-            step(6, "Revocation: the operator revokes BP_MONITOR_001");
+            step(7, "Revocation: the operator revokes BP_MONITOR_001");
             JsonNode revoked = operator.revoke("BP_MONITOR_001", "reported stolen from ward 4B");
             info("BP_MONITOR_001 is now %s; all its sessions ended", revoked.get("status").asText());
+            if (chain != null) {
+                JsonNode onChain = awaitRegistration(operator, "BP_MONITOR_001", "revocationTxHash", null);
+                info("deactivateKey mined in %s: every gateway on this registry now refuses it",
+                        onChain.get("revocationTxHash").asText());
+            }
             expectRejection("BP_MONITOR_001's next reading", () -> bp.send(VitalSigns.originalSample()));
             Thread.sleep(300); // MQTT readings above are stored asynchronously; let the last ones land
         }
@@ -155,11 +195,47 @@ public final class Demo {
         out.printf("  Audit events       %d in stream %s, hash chain %s%n", verified, audit.get("stream").asText(),
                 intact ? "intact" : "BROKEN");
         out.printf("  Rejections         %d audited; seen by devices: %s%n", rejected, rejections);
+        if (chain != null) {
+            out.printf("  Chain              registry %s on Anvil; its transactions:%n", chain.registry());
+            transactions(devices);
+        } else {
+            out.printf("  Chain              none (registry.mode=none; npm ci installs Anvil for the full demo)%n");
+        }
         out.println("==============================================");
         boolean ok = intact && byStatus.getOrDefault("REVOKED", 0) == 1 && rejections.containsKey("DEVICE_REVOKED")
                 && rejections.containsKey("REPLAY") && rejections.containsKey("DECRYPT_FAILED") && observations >= 1;
         out.println(ok ? "Demo completed." : "Demo finished with unexpected results (see above).");
         return ok ? 0 : 1;
+    }
+
+    /** Lists the registry transactions: deployment, then each device's registration and deactivation. */
+    private void transactions(JsonNode devices) {
+        out.printf("      %-34s %s%n", "deploy + authorizeGateway", chain.deployTx() + ", " + chain.authorizeTx());
+        for (JsonNode d : devices.get("devices")) {
+            for (String field : new String[] {"txHash", "revocationTxHash"}) {
+                if (!d.get(field).isNull()) {
+                    out.printf("      %-34s %s%n", d.get("deviceId").asText() + (field.equals("txHash") ? " registered" : " deactivated"),
+                            d.get(field).asText());
+                }
+            }
+        }
+    }
+
+    /** Polls the public registration record until {@code field} equals {@code value} (or, value null, is set). */
+    private static JsonNode awaitRegistration(OperatorClient operator, String deviceId, String field, String value)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + MINED.toNanos();
+        while (true) {
+            JsonNode r = operator.get("/devices/" + deviceId + "/registration");
+            JsonNode v = r.get(field);
+            if (value == null ? !v.isNull() : value.equals(v.asText())) {
+                return r;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(deviceId + ": " + field + " did not become " + value + " within " + MINED);
+            }
+            Thread.sleep(100);
+        }
     }
 
     private void expectRejection(String what, Runnable attempt) {
@@ -183,7 +259,7 @@ public final class Demo {
     }
 
     private void step(int n, String text) {
-        out.printf("%n[%d/6] %s%n", n, text);
+        out.printf("%n[%d/%d] %s%n", n, STEPS, text);
     }
 
     private void info(String format, Object... args) {

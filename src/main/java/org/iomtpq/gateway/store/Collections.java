@@ -9,6 +9,8 @@ public final class Collections {
     public static final String DEAD_LETTERS = "dead_letters";
     public static final String APPROVALS = "approvals";
     public static final String STREAM_LEASES = "stream_leases";
+    public static final String OUTBOX = "outbox";
+    public static final String CHAIN_CURSOR = "chain_cursor";
 
     private Collections() {
     }

@@ -81,6 +81,70 @@ public final class DeviceRepository {
                         Updates.addEachToSet("keyHistory", newKeyHashes))).getModifiedCount() == 1;
     }
 
+    public Optional<DeviceRecord> findByDeviceIdHash(String deviceIdHash) {
+        return Optional.ofNullable(devices.find(eq("deviceIdHash", deviceIdHash)).first()).map(DeviceRepository::fromDocument);
+    }
+
+    /** PENDING_CHAIN → ACTIVE once the registration of exactly this commitment is on chain. */
+    public boolean activate(String deviceId, String commitment, Instant now) {
+        return devices.updateOne(
+                and(eq("_id", deviceId), eq("status", DeviceStatus.PENDING_CHAIN.name()), eq("keyCommitment", commitment)),
+                Updates.combine(Updates.set("status", DeviceStatus.ACTIVE.name()), Updates.set("updatedAt", Date.from(now))))
+                .getModifiedCount() == 1;
+    }
+
+    /** PENDING_CHAIN → REGISTRATION_FAILED: the registration of this commitment reverted. */
+    public boolean registrationFailed(String deviceId, String commitment, Instant now) {
+        return devices.updateOne(
+                and(eq("_id", deviceId), eq("status", DeviceStatus.PENDING_CHAIN.name()), eq("keyCommitment", commitment)),
+                Updates.combine(Updates.set("status", DeviceStatus.REGISTRATION_FAILED.name()), Updates.set("updatedAt", Date.from(now))))
+                .getModifiedCount() == 1;
+    }
+
+    /** Records the transaction that registers (or rotates to) {@code commitment}, once it is signed. */
+    public void setTxHash(String deviceId, String commitment, String txHash) {
+        devices.updateOne(and(eq("_id", deviceId),
+                        com.mongodb.client.model.Filters.or(eq("keyCommitment", commitment), eq("pendingKeyCommitment", commitment))),
+                Updates.set("txHash", txHash));
+    }
+
+    public void setRevocationTxHash(String deviceId, String txHash) {
+        devices.updateOne(eq("_id", deviceId), Updates.set("revocationTxHash", txHash));
+    }
+
+    /**
+     * Chain mode: an ACTIVE device with no pending rotation gains {@code pendingKeyCommitment}; its keys stay in force
+     * until the rotation is mined. The new keys are burnt from now on whatever happens.
+     */
+    public boolean beginRotation(String deviceId, String currentCommitment, String newCommitment, List<String> newKeyHashes,
+                                 String rotateMessageHash, Instant now) {
+        return devices.updateOne(
+                and(eq("_id", deviceId), eq("status", DeviceStatus.ACTIVE.name()), eq("keyCommitment", currentCommitment),
+                        eq("pendingKeyCommitment", null)),
+                Updates.combine(Updates.set("pendingKeyCommitment", newCommitment),
+                        Updates.set("rotateMessageHash", rotateMessageHash),
+                        Updates.set("updatedAt", Date.from(now)),
+                        Updates.addEachToSet("keyHistory", newKeyHashes))).getModifiedCount() == 1;
+    }
+
+    /** The rotation to {@code newCommitment} is on chain: switch to the new keys. */
+    public boolean completeRotation(String deviceId, String newCommitment, byte[] newKem, byte[] newSig, Instant now) {
+        return devices.updateOne(
+                and(eq("_id", deviceId), eq("status", DeviceStatus.ACTIVE.name()), eq("pendingKeyCommitment", newCommitment)),
+                Updates.combine(Updates.set("kemPublicKey", new Binary(newKem)),
+                        Updates.set("sigPublicKey", new Binary(newSig)),
+                        Updates.set("keyCommitment", newCommitment),
+                        Updates.set("pendingKeyCommitment", null),
+                        Updates.set("updatedAt", Date.from(now)))).getModifiedCount() == 1;
+    }
+
+    /** The rotation reverted (or the device was revoked first): the current keys stay, nothing is pending. */
+    public boolean abandonRotation(String deviceId, String newCommitment, Instant now) {
+        return devices.updateOne(and(eq("_id", deviceId), eq("pendingKeyCommitment", newCommitment)),
+                Updates.combine(Updates.set("pendingKeyCommitment", null), Updates.set("updatedAt", Date.from(now))))
+                .getModifiedCount() == 1;
+    }
+
     public List<DeviceRecord> list(int limit, int offset) {
         List<DeviceRecord> out = new ArrayList<>();
         devices.find().sort(Sorts.ascending("_id")).skip(offset).limit(limit)

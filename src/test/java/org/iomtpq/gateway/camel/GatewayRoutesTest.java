@@ -50,6 +50,11 @@ import org.junit.jupiter.api.TestInstance;
             "iomt.mqtt.client-id=route-test",
             "iomt.mqtt.session-expiry-seconds=60",
             "iomt.mqtt.storage-retries=1",
+            "iomt.registry.mode=none",
+            "iomt.outbox.relay-period-ms=500",
+            "iomt.eth.rpc-url=http://127.0.0.1:1",
+            "iomt.registry.address=",
+            "iomt.eth.events-from-block=latest",
             "iomt.mqtt.storage-retry-delay-ms=10",
             "camel.component.paho-mqtt5.broker-url=tcp://127.0.0.1:1",
             // the mocked producers are never used: they must not try to reach a broker at start

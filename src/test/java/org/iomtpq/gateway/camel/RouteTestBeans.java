@@ -40,7 +40,7 @@ final class RouteTestBeans implements AutoCloseable {
                 "iomt.operator-token", OPERATOR_TOKEN,
                 "iomt.auditor-token", AUDITOR_TOKEN,
                 "iomt.master-key", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="));
-        components = new GatewayComponents(settings, client, Clock.systemUTC(), new SecureRandom());
+        components = new GatewayComponents(settings, client, null, Clock.systemUTC(), new SecureRandom());
     }
 
     void bindInto(MainConfigurationProperties configuration) {

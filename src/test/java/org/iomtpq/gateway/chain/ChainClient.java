@@ -3,6 +3,7 @@ package org.iomtpq.gateway.chain;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -11,116 +12,111 @@ import java.math.BigInteger;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.iomtpq.gateway.testsupport.EthNode;
 import org.web3j.abi.FunctionEncoder;
-import org.web3j.abi.FunctionReturnDecoder;
 import org.web3j.abi.datatypes.Function;
 import org.web3j.abi.datatypes.Type;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
 import org.web3j.protocol.Web3j;
-import org.web3j.protocol.core.DefaultBlockParameterName;
-import org.web3j.protocol.core.methods.request.Transaction;
-import org.web3j.protocol.core.methods.response.EthCall;
 import org.web3j.protocol.core.methods.response.EthSendTransaction;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
-import org.web3j.protocol.http.HttpService;
 import org.web3j.tx.RawTransactionManager;
-import org.web3j.utils.Numeric;
 
 /**
- * Thin test client over web3j: signs legacy (EIP-155) transactions locally with dev keys, waits for their
- * receipts, and reads custom-error revert data through eth_call. No generated wrappers: the tests exercise
- * the raw ABI the gateway will use, and a wrapper generator would be one more toolchain to pin.
+ * Test driver over the main {@link RegistryClient}: one client per dev account, plus the one thing the gateway
+ * never does — mining a transaction that is known to revert (fixed gas, no estimation), to check on-chain reverts.
  */
 final class ChainClient implements AutoCloseable {
 
-    /** Below Ganache's default block gas limit (6,721,975) and above a batch of 100 registrations. */
-    static final BigInteger GAS_LIMIT = BigInteger.valueOf(6_000_000);
-    private static final Duration RECEIPT_TIMEOUT = Duration.ofSeconds(30);
+    /** Below Ganache's default block gas limit (6,721,975) and above any single call here. */
+    private static final BigInteger FIXED_GAS = BigInteger.valueOf(6_000_000);
+    private static final Duration RECEIPT_TIMEOUT = Duration.ofSeconds(60);
 
     private final EthNode node;
-    private final Web3j web3j;
-    private final BigInteger gasPrice;
+    private final Map<String, RegistryClient> clients = new ConcurrentHashMap<>();
 
-    ChainClient(EthNode node) throws IOException {
+    ChainClient(EthNode node) {
         this.node = node;
-        this.web3j = Web3j.build(new HttpService(node.rpcUrl()));
-        // Read once: Anvil's eth_gasPrice adds the tips recently paid, so asking per transaction and paying
-        // more than asked compounds until the dev accounts run dry. Blocks here stay far below the gas
-        // target, so the base fee only falls and twice the first price always suffices.
-        this.gasPrice = web3j.ethGasPrice().send().getGasPrice().multiply(BigInteger.TWO);
+    }
+
+    ChainSettings settings() {
+        return new ChainSettings(node.rpcUrl(), null, node.chainId(), 1, Duration.ofMillis(25));
+    }
+
+    /** The gateway-side client signing as {@code account}. */
+    RegistryClient as(Credentials account) {
+        return clients.computeIfAbsent(account.getAddress(), a -> new RegistryClient(settings(), EthAccount.of(account)));
     }
 
     Web3j web3j() {
-        return web3j;
+        return as(node.kind().devAccount(0)).web3j();
     }
 
-    /** Deploys creation code and returns the receipt (its contract address is set). */
-    TransactionReceipt deploy(Credentials from, String bytecode) throws IOException {
-        TransactionReceipt receipt = sendRaw(from, "", bytecode, true);
-        assertTrue(receipt.isStatusOK(), "deployment reverted");
-        assertNotNull(receipt.getContractAddress(), "no contract address in the deployment receipt");
-        return receipt;
+    DeployedContract deploy(Credentials from, String contractName) {
+        return as(from).deploy(ContractArtifact.load(contractName), "");
     }
 
-    /** Sends {@code function} and asserts it succeeded. */
+    /** Sends {@code function} through the main client's send-and-wait, asserts success, returns the receipt (for logs). */
     TransactionReceipt send(Credentials from, String to, Function function) throws IOException {
-        TransactionReceipt receipt = sendRaw(from, to, FunctionEncoder.encode(function), false);
-        assertTrue(receipt.isStatusOK(), () -> function.getName() + " reverted: " + receipt);
-        return receipt;
+        AdminTransactions.Sent sent = as(from).submitAndWait(to, function);
+        assertTrue(sent.outcome().success(), () -> function.getName() + " reverted: " + sent.outcome());
+        return receipt(sent.tx().txHash());
     }
 
-    /** Calls a view function and decodes its outputs. */
     @SuppressWarnings("rawtypes")
-    List<Type> call(String to, Function function) throws IOException {
-        EthCall result = web3j.ethCall(
-                Transaction.createEthCallTransaction(null, to, FunctionEncoder.encode(function)),
-                DefaultBlockParameterName.LATEST).send();
-        assertFalse(result.hasError(), () -> function.getName() + " call failed: " + result.getError().getMessage());
-        return FunctionReturnDecoder.decode(result.getValue(), function.getOutputParameters());
+    List<Type> call(String to, Function function) {
+        return as(node.kind().devAccount(0)).call(to, function);
     }
 
     /**
-     * Asserts that {@code function} from {@code from} reverts with the custom error {@code errorSignature}
-     * (e.g. {@code "NotOwner(address)"}): first through eth_call, whose error carries the revert data, then by
-     * really sending it and checking the mined receipt failed. Returns the full revert data (selector + args).
+     * Asserts {@code function} from {@code from} reverts with the custom error {@code errorSignature}: the main client
+     * refuses it at estimation with a {@link ChainRevertException} naming the error; then, mined anyway with fixed gas,
+     * it fails and {@link RegistryClient#outcome} names the same error. Returns the revert data.
      */
     String expectRevert(Credentials from, String to, Function function, String errorSignature) throws IOException {
-        String data = FunctionEncoder.encode(function);
-        EthCall result = web3j.ethCall(
-                Transaction.createEthCallTransaction(from.getAddress(), to, data),
-                DefaultBlockParameterName.LATEST).send();
-        assertTrue(result.hasError() || result.isReverted(), () -> function.getName() + " did not revert in eth_call");
-        String revertData = revertData(result);
+        RegistryClient client = as(from);
+        ChainRevertException refused = assertThrows(ChainRevertException.class, () -> client.sendAndWait(to, function),
+                () -> function.getName() + " did not revert at estimation");
+        String revertData = refused.revertData();
+        assertNotNull(revertData, "no revert data for " + function.getName());
         assertEquals(selector(errorSignature), revertData.substring(0, Math.min(10, revertData.length())),
-                () -> function.getName() + ": expected " + errorSignature + ", revert data " + revertData);
-        TransactionReceipt receipt = sendRaw(from, to, data, false);
+                () -> function.getName() + ": expected " + errorSignature + ", got " + refused.getMessage());
+        String name = errorSignature.substring(0, errorSignature.indexOf('('));
+        assertEquals(name, refused.errorName());
+        assertTrue(refused.getMessage().contains(name + "("), refused.getMessage());
+
+        TransactionReceipt receipt = sendUnchecked(from, to, FunctionEncoder.encode(function));
         assertFalse(receipt.isStatusOK(), () -> function.getName() + " was mined successfully, expected a revert");
+        TxOutcome outcome = client.outcome(receipt.getTransactionHash()).orElseThrow();
+        assertFalse(outcome.success());
+        assertTrue(outcome.revertReason().startsWith(name + "("), () -> "replayed reason: " + outcome.revertReason());
         return revertData;
     }
 
-    /** The 4-byte selector of a function or error signature, as 0x-hex. */
     static String selector(String signature) {
         return Hash.sha3String(signature).substring(0, 10);
     }
 
-    /** Sends raw call data (or creation code when {@code create}) and returns the mined receipt, reverted or not. */
-    TransactionReceipt sendRaw(Credentials from, String to, String data, boolean create) throws IOException {
-        // A fixed gas limit: estimation would refuse to send a reverting transaction, and gas used does not depend on it.
-        RawTransactionManager manager = new RawTransactionManager(web3j, from, node.chainId());
-        EthSendTransaction sent = manager.sendTransaction(gasPrice, GAS_LIMIT, to, data, BigInteger.ZERO, create);
+    /** Mines call data with a fixed gas limit (no estimation, so a reverting call is sent too). */
+    TransactionReceipt sendUnchecked(Credentials from, String to, String data) throws IOException {
+        Web3j web3j = as(from).web3j();
+        BigInteger gasPrice = web3j.ethGasPrice().send().getGasPrice();
+        EthSendTransaction sent = new RawTransactionManager(web3j, from, node.chainId())
+                .sendTransaction(gasPrice, FIXED_GAS, to, data, BigInteger.ZERO, false);
         if (sent.hasError()) {
             fail("eth_sendRawTransaction failed: " + sent.getError().getMessage());
         }
-        return awaitReceipt(sent.getTransactionHash());
+        return receipt(sent.getTransactionHash());
     }
 
-    private TransactionReceipt awaitReceipt(String txHash) throws IOException {
+    TransactionReceipt receipt(String txHash) throws IOException {
         long deadline = System.nanoTime() + RECEIPT_TIMEOUT.toNanos();
         while (true) {
-            Optional<TransactionReceipt> receipt = web3j.ethGetTransactionReceipt(txHash).send().getTransactionReceipt();
+            Optional<TransactionReceipt> receipt = web3j().ethGetTransactionReceipt(txHash).send().getTransactionReceipt();
             if (receipt.isPresent()) {
                 return receipt.get();
             }
@@ -128,7 +124,7 @@ final class ChainClient implements AutoCloseable {
                 return fail("no receipt for " + txHash + " within " + RECEIPT_TIMEOUT);
             }
             try {
-                Thread.sleep(25); // both dev nodes mine at once; the receipt is usually there on the first poll
+                Thread.sleep(25);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return fail("interrupted while waiting for " + txHash);
@@ -136,22 +132,12 @@ final class ChainClient implements AutoCloseable {
         }
     }
 
-    /** Revert data from an eth_call error: Anvil and Ganache put the 0x-hex in error.data (Ganache 7 may nest it). */
-    private static String revertData(EthCall result) {
-        String raw = result.hasError() ? result.getError().getData() : result.getValue();
-        assertNotNull(raw, "the node returned no revert data");
-        String text = raw.toLowerCase(Locale.ROOT);
-        int start = text.indexOf("0x");
-        assertTrue(start >= 0, () -> "no hex revert data in " + raw);
-        int end = start + 2;
-        while (end < text.length() && Character.digit(text.charAt(end), 16) >= 0) {
-            end++;
-        }
-        return Numeric.prependHexPrefix(text.substring(start + 2, end));
+    static String lower(Credentials account) {
+        return account.getAddress().toLowerCase(Locale.ROOT);
     }
 
     @Override
     public void close() {
-        web3j.shutdown();
+        clients.values().forEach(RegistryClient::close);
     }
 }

@@ -1,12 +1,9 @@
 package org.iomtpq.gateway.chain;
 
-import static org.iomtpq.gateway.chain.RegistryFixture.data;
 import static org.iomtpq.gateway.chain.RegistryFixture.lower;
 import static org.iomtpq.gateway.chain.RegistryFixture.newCommitment;
 import static org.iomtpq.gateway.chain.RegistryFixture.newDeviceIdHash;
-import static org.iomtpq.gateway.chain.RegistryFixture.onlyLog;
-import static org.iomtpq.gateway.chain.RegistryFixture.topicAddress;
-import static org.iomtpq.gateway.chain.RegistryFixture.topicBytes32;
+import static org.iomtpq.gateway.chain.RegistryFixture.onlyEvent;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,7 +18,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.utils.Numeric;
 
 /**
@@ -63,39 +59,39 @@ class RegistryContractGanacheIT {
         byte[] first = newCommitment();
         byte[] second = newCommitment();
 
-        Log registered = onlyLog(f.asGateway(RegistryAbi.registerDeviceKey(device, first)), RegistryAbi.KEY_REGISTERED);
-        assertArrayEquals(device, topicBytes32(registered, 1));
-        assertEquals(lower(f.gateway), topicAddress(registered, 2));
-        assertArrayEquals(first, (byte[]) data(registered, RegistryAbi.KEY_REGISTERED).get(0).getValue());
-        f.expectRevert(f.gateway, RegistryAbi.registerDeviceKey(device, second), "DeviceAlreadyActive(bytes32)");
+        RegistryEvent.KeyRegistered registered = onlyEvent(f.asGateway(RegistryContract.registerDeviceKey(device, first)), RegistryEvent.KeyRegistered.class);
+        assertArrayEquals(device, registered.deviceIdHash());
+        assertEquals(lower(f.gateway), registered.gateway());
+        assertArrayEquals(first, registered.keyCommitment());
+        f.expectRevert(f.gateway, RegistryContract.registerDeviceKey(device, second), "DeviceAlreadyActive(bytes32)");
 
-        Log rotated = onlyLog(f.asGateway(RegistryAbi.rotateDeviceKey(device, second)), RegistryAbi.KEY_REGISTERED);
-        assertArrayEquals(second, (byte[]) data(rotated, RegistryAbi.KEY_REGISTERED).get(0).getValue());
+        RegistryEvent.KeyRegistered rotated = onlyEvent(f.asGateway(RegistryContract.rotateDeviceKey(device, second)), RegistryEvent.KeyRegistered.class);
+        assertArrayEquals(second, rotated.keyCommitment());
         assertArrayEquals(second, f.deviceKey(device).commitment());
         assertTrue(f.deviceKey(device).active());
 
-        Log deactivated = onlyLog(f.asOwner(RegistryAbi.deactivateKey(device)), RegistryAbi.KEY_DEACTIVATED);
-        assertArrayEquals(device, topicBytes32(deactivated, 1));
-        assertEquals(lower(f.owner), topicAddress(deactivated, 2));
+        RegistryEvent.KeyDeactivated deactivated = onlyEvent(f.asOwner(RegistryContract.deactivateKey(device)), RegistryEvent.KeyDeactivated.class);
+        assertArrayEquals(device, deactivated.deviceIdHash());
+        assertEquals(lower(f.owner), deactivated.gateway());
         assertFalse(f.deviceKey(device).active());
-        f.expectRevert(f.gateway, RegistryAbi.registerDeviceKey(device, first), "CommitmentAlreadyUsed(bytes32,bytes32)");
-        f.expectRevert(f.stranger, RegistryAbi.deactivateKey(device), "NotAuthorizedGateway(address)");
+        f.expectRevert(f.gateway, RegistryContract.registerDeviceKey(device, first), "CommitmentAlreadyUsed(bytes32,bytes32)");
+        f.expectRevert(f.stranger, RegistryContract.deactivateKey(device), "NotAuthorizedGateway(address)");
     }
 
     @Test
     void anchorsAndGatewayEvents() throws Exception {
-        byte[] stream = RegistryAbi.keccak("ganache/" + System.nanoTime());
-        Log anchored = onlyLog(f.asGateway(RegistryAbi.anchorAudit(stream, 1, 3, newCommitment())),
-                RegistryAbi.AUDIT_ANCHORED);
-        assertArrayEquals(stream, topicBytes32(anchored, 2));
-        f.expectRevert(f.gateway, RegistryAbi.anchorAudit(stream, 5, 6, newCommitment()),
+        byte[] stream = RegistryFixture.keccak("ganache/" + System.nanoTime());
+        RegistryEvent.AuditAnchored anchored = onlyEvent(f.asGateway(RegistryContract.anchorAudit(stream, 1, 3, newCommitment())),
+                RegistryEvent.AuditAnchored.class);
+        assertArrayEquals(stream, anchored.streamIdHash());
+        f.expectRevert(f.gateway, RegistryContract.anchorAudit(stream, 5, 6, newCommitment()),
                 "NonContiguousAnchor(bytes32,uint64,uint64)");
 
         String other = f.node.kind().devAccount(3).getAddress();
-        Log authorized = onlyLog(f.asOwner(RegistryAbi.authorizeGateway(other, newCommitment())),
-                RegistryAbi.GATEWAY_AUTHORIZED);
-        assertEquals(other.toLowerCase(Locale.ROOT), topicAddress(authorized, 1));
-        Log removed = onlyLog(f.asOwner(RegistryAbi.removeGateway(other)), RegistryAbi.GATEWAY_REMOVED);
-        assertEquals(other.toLowerCase(Locale.ROOT), topicAddress(removed, 1));
+        RegistryEvent.GatewayAuthorized authorized = onlyEvent(f.asOwner(RegistryContract.authorizeGateway(other, newCommitment())),
+                RegistryEvent.GatewayAuthorized.class);
+        assertEquals(other.toLowerCase(Locale.ROOT), authorized.gateway());
+        RegistryEvent.GatewayRemoved removed = onlyEvent(f.asOwner(RegistryContract.removeGateway(other)), RegistryEvent.GatewayRemoved.class);
+        assertEquals(other.toLowerCase(Locale.ROOT), removed.gateway());
     }
 }

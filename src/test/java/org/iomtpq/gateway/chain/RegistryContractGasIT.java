@@ -30,7 +30,7 @@ class RegistryContractGasIT {
     @BeforeAll
     void startAnvilAndDeploy() throws IOException {
         f = RegistryFixture.start(EthNode.Kind.ANVIL);
-        report("deploy PostQuantumKeyRegistry", f.deployment.getGasUsed().longValueExact());
+        report("deploy PostQuantumKeyRegistry", f.deployment.gasUsed());
     }
 
     @AfterAll
@@ -42,7 +42,7 @@ class RegistryContractGasIT {
 
     @Test
     void singleRegistrationOfANewDeviceStaysUnderTheGoal() throws Exception {
-        long gas = gasOf(f.asGateway(RegistryAbi.registerDeviceKey(newDeviceIdHash(), newCommitment())));
+        long gas = gasOf(f.asGateway(RegistryContract.registerDeviceKey(newDeviceIdHash(), newCommitment())));
         report("registerDeviceKey (new id)", gas);
         assertTrue(gas <= SINGLE_REGISTRATION_GOAL, "registerDeviceKey used " + gas + " gas, goal " + SINGLE_REGISTRATION_GOAL);
     }
@@ -55,7 +55,7 @@ class RegistryContractGasIT {
             devices.add(newDeviceIdHash());
             commitments.add(newCommitment());
         }
-        long gas = gasOf(f.asGateway(RegistryAbi.registerDeviceKeys(devices, commitments)));
+        long gas = gasOf(f.asGateway(RegistryContract.registerDeviceKeys(devices, commitments)));
         long perDevice = gas / BATCH_SIZE;
         report("registerDeviceKeys x" + BATCH_SIZE + " (total " + gas + ") per device", perDevice);
         assertTrue(perDevice <= BATCH_PER_DEVICE_GOAL, "batch used " + perDevice + " gas per device, goal " + BATCH_PER_DEVICE_GOAL);
@@ -64,32 +64,32 @@ class RegistryContractGasIT {
     @Test
     void lifecycleCostsForInformation() throws Exception {
         byte[] device = newDeviceIdHash();
-        f.asGateway(RegistryAbi.registerDeviceKey(device, newCommitment()));
-        report("rotateDeviceKey", gasOf(f.asGateway(RegistryAbi.rotateDeviceKey(device, newCommitment()))));
-        report("deactivateKey", gasOf(f.asGateway(RegistryAbi.deactivateKey(device))));
+        f.asGateway(RegistryContract.registerDeviceKey(device, newCommitment()));
+        report("rotateDeviceKey", gasOf(f.asGateway(RegistryContract.rotateDeviceKey(device, newCommitment()))));
+        report("deactivateKey", gasOf(f.asGateway(RegistryContract.deactivateKey(device))));
         report("registerDeviceKey (deactivated id, new commitment)",
-                gasOf(f.asGateway(RegistryAbi.registerDeviceKey(device, newCommitment()))));
-        byte[] stream = RegistryAbi.keccak("gas/" + System.nanoTime());
-        report("anchorAudit (first of a stream)", gasOf(f.asGateway(RegistryAbi.anchorAudit(stream, 1, 100, newCommitment()))));
-        report("anchorAudit (next)", gasOf(f.asGateway(RegistryAbi.anchorAudit(stream, 101, 200, newCommitment()))));
+                gasOf(f.asGateway(RegistryContract.registerDeviceKey(device, newCommitment()))));
+        byte[] stream = RegistryFixture.keccak("gas/" + System.nanoTime());
+        report("anchorAudit (first of a stream)", gasOf(f.asGateway(RegistryContract.anchorAudit(stream, 1, 100, newCommitment()))));
+        report("anchorAudit (next)", gasOf(f.asGateway(RegistryContract.anchorAudit(stream, 101, 200, newCommitment()))));
     }
 
     @Test
     void naiveFullKeyRegistryForComparison() throws Exception {
         try (ChainClient chain = new ChainClient(f.node)) {
-            var deployment = chain.deploy(f.owner, ContractArtifact.load(ContractArtifact.NAIVE_REGISTRY).bytecode());
-            report("deploy NaivePostQuantumKeyRegistry", gasOf(deployment));
-            String naive = deployment.getContractAddress();
-            chain.send(f.owner, naive, RegistryAbi.naiveAuthorizeGateway(f.gateway.getAddress()));
+            var deployment = chain.deploy(f.owner, ContractArtifact.NAIVE_REGISTRY);
+            report("deploy NaivePostQuantumKeyRegistry", deployment.gasUsed());
+            String naive = deployment.address();
+            chain.send(f.owner, naive, NaiveRegistryContract.authorizeGateway(f.gateway.getAddress()));
             SecureRandom random = new SecureRandom();
             byte[] kem = new byte[1184];
             byte[] sig = new byte[1952];
             random.nextBytes(kem);
             random.nextBytes(sig);
             byte[] device = newDeviceIdHash();
-            long gas = gasOf(chain.send(f.gateway, naive, RegistryAbi.naiveRegisterDevice(device, kem, sig)));
+            long gas = gasOf(chain.send(f.gateway, naive, NaiveRegistryContract.registerDevice(device, kem, sig)));
             report("naive registerDevice (1184 + 1952 B keys)", gas);
-            report("naive deactivateDevice", gasOf(chain.send(f.gateway, naive, RegistryAbi.naiveDeactivateDevice(device))));
+            report("naive deactivateDevice", gasOf(chain.send(f.gateway, naive, NaiveRegistryContract.deactivateDevice(device))));
             assertTrue(gas > 20 * SINGLE_REGISTRATION_GOAL, "storing 3 KiB of keys should cost far more: " + gas);
         }
     }

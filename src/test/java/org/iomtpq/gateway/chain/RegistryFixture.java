@@ -3,29 +3,23 @@ package org.iomtpq.gateway.chain;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Locale;
 import org.iomtpq.gateway.testsupport.EthNode;
-import org.web3j.abi.EventEncoder;
-import org.web3j.abi.FunctionReturnDecoder;
-import org.web3j.abi.TypeReference;
-import org.web3j.abi.datatypes.Address;
-import org.web3j.abi.datatypes.Event;
 import org.web3j.abi.datatypes.Function;
-import org.web3j.abi.datatypes.Type;
-import org.web3j.abi.datatypes.generated.Bytes32;
 import org.web3j.crypto.Credentials;
-import org.web3j.protocol.core.methods.response.Log;
+import org.web3j.crypto.Hash;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 
 /**
  * A dev chain with a freshly deployed PostQuantumKeyRegistry: dev account #0 owns it, #1 is an authorized
- * gateway, #2 a funded stranger with no role.
+ * gateway, #2 a funded stranger with no role. Events are checked through the main {@link RegistryContract#decode}.
  */
 final class RegistryFixture implements AutoCloseable {
 
-    static final byte[] GATEWAY_KEM_KEY_HASH = RegistryAbi.keccak("gateway ML-KEM public key stand-in");
+    static final byte[] GATEWAY_KEM_KEY_HASH = keccak("gateway ML-KEM public key stand-in");
     private static final SecureRandom RANDOM = new SecureRandom();
 
     final EthNode node;
@@ -34,38 +28,38 @@ final class RegistryFixture implements AutoCloseable {
     final Credentials gateway;
     final Credentials stranger;
     final String registry;
-    final TransactionReceipt deployment;
+    final DeployedContract deployment;
+    private final RegistryClient reader;
 
-    private RegistryFixture(EthNode node, ChainClient chain, TransactionReceipt deployment) {
+    private RegistryFixture(EthNode node, ChainClient chain, DeployedContract deployment) {
         this.node = node;
         this.chain = chain;
         this.owner = node.kind().devAccount(0);
         this.gateway = node.kind().devAccount(1);
         this.stranger = node.kind().devAccount(2);
         this.deployment = deployment;
-        this.registry = deployment.getContractAddress();
+        this.registry = deployment.address();
+        this.reader = new RegistryClient(chain.settings().withRegistry(registry), EthAccount.of(stranger));
     }
 
     static RegistryFixture start(EthNode.Kind kind) throws IOException {
         EthNode node = EthNode.start(kind);
-        ChainClient chain;
+        ChainClient chain = new ChainClient(node);
         try {
-            chain = new ChainClient(node);
-        } catch (IOException | RuntimeException e) {
-            node.close();
-            throw e;
-        }
-        try {
-            TransactionReceipt deployment = chain.deploy(kind.devAccount(0),
-                    ContractArtifact.load(ContractArtifact.REGISTRY).bytecode());
+            DeployedContract deployment = chain.deploy(kind.devAccount(0), ContractArtifact.REGISTRY);
             RegistryFixture fixture = new RegistryFixture(node, chain, deployment);
-            fixture.asOwner(RegistryAbi.authorizeGateway(fixture.gateway.getAddress(), GATEWAY_KEM_KEY_HASH));
+            fixture.asOwner(RegistryContract.authorizeGateway(fixture.gateway.getAddress(), GATEWAY_KEM_KEY_HASH));
             return fixture;
         } catch (IOException | RuntimeException | Error e) {
             chain.close();
             node.close();
             throw e;
         }
+    }
+
+    /** A client for the gateway account with the registry address set, as the gateway runs it. */
+    RegistryClient gatewayClient() {
+        return new RegistryClient(chain.settings().withRegistry(registry), EthAccount.of(gateway));
     }
 
     TransactionReceipt asOwner(Function function) throws IOException {
@@ -81,9 +75,19 @@ final class RegistryFixture implements AutoCloseable {
         return chain.expectRevert(from, registry, function, errorSignature);
     }
 
+    /** Read through the gateway's own client, as the handshake's commitment check does. */
+    DeviceKey deviceKey(byte[] deviceIdHash) {
+        return reader.getDeviceKey(deviceIdHash);
+    }
+
+    /** keccak256 of UTF-8 text, as the protocol hashes device ids and stream names. */
+    static byte[] keccak(String text) {
+        return Hash.sha3(text.getBytes(StandardCharsets.UTF_8));
+    }
+
     /** A device id hash never used before, as keccak256 of a device id. */
     static byte[] newDeviceIdHash() {
-        return RegistryAbi.keccak("DEVICE_" + Long.toUnsignedString(RANDOM.nextLong(), 36));
+        return keccak("DEVICE_" + Long.toUnsignedString(RANDOM.nextLong(), 36));
     }
 
     /** A random 32-byte commitment (the contract never sees the keys, so any 32 non-zero bytes will do). */
@@ -94,46 +98,20 @@ final class RegistryFixture implements AutoCloseable {
         return commitment;
     }
 
-    record DeviceKey(byte[] commitment, boolean active) {
+    /** The receipt's registry events of that type, decoded by the main decoder. */
+    static <E extends RegistryEvent> List<E> events(TransactionReceipt receipt, Class<E> type) {
+        return receipt.getLogs().stream().map(RegistryContract::decode).flatMap(java.util.Optional::stream)
+                .filter(type::isInstance).map(type::cast).toList();
     }
 
-    @SuppressWarnings("rawtypes")
-    DeviceKey deviceKey(byte[] deviceIdHash) throws IOException {
-        List<Type> out = chain.call(registry, RegistryAbi.getDeviceKey(deviceIdHash));
-        return new DeviceKey((byte[]) out.get(0).getValue(), (Boolean) out.get(1).getValue());
-    }
-
-    /** The receipt's logs of that event (by topic 0). */
-    static List<Log> logs(TransactionReceipt receipt, Event event) {
-        String topic0 = EventEncoder.encode(event);
-        return receipt.getLogs().stream().filter(log -> topic0.equals(log.getTopics().get(0))).toList();
-    }
-
-    /** The receipt's single log of that event, failing when there is not exactly one. */
-    static Log onlyLog(TransactionReceipt receipt, Event event) {
-        List<Log> logs = logs(receipt, event);
-        assertEquals(1, logs.size(), () -> "expected one " + event.getName() + " log in " + receipt.getLogs());
-        return logs.get(0);
-    }
-
-    /** An indexed address topic, lower-case 0x-hex. */
-    static String topicAddress(Log log, int index) {
-        Address address = (Address) FunctionReturnDecoder.decodeIndexedValue(log.getTopics().get(index),
-                new TypeReference<Address>() { });
-        return address.getValue().toLowerCase(Locale.ROOT);
-    }
-
-    /** An indexed bytes32 topic. */
-    static byte[] topicBytes32(Log log, int index) {
-        Bytes32 value = (Bytes32) FunctionReturnDecoder.decodeIndexedValue(log.getTopics().get(index),
-                new TypeReference<Bytes32>() { });
-        return value.getValue();
-    }
-
-    /** The event's non-indexed values, in order. */
-    @SuppressWarnings("rawtypes")
-    static List<Type> data(Log log, Event event) {
-        return FunctionReturnDecoder.decode(log.getData(), event.getNonIndexedParameters());
+    /** The receipt's single event of that type, failing when there is not exactly one. */
+    static <E extends RegistryEvent> E onlyEvent(TransactionReceipt receipt, Class<E> type) {
+        List<E> events = events(receipt, type);
+        assertEquals(1, events.size(), () -> "expected one " + type.getSimpleName() + " in " + receipt.getLogs());
+        E event = events.get(0);
+        assertEquals(receipt.getTransactionHash(), event.txHash());
+        assertEquals(receipt.getBlockNumber().longValueExact(), event.blockNumber());
+        return event;
     }
 
     static String lower(Credentials account) {
@@ -142,6 +120,7 @@ final class RegistryFixture implements AutoCloseable {
 
     @Override
     public void close() {
+        reader.close();
         chain.close();
         node.close();
     }

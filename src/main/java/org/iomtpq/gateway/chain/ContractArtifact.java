@@ -12,13 +12,13 @@ import java.util.TreeMap;
  * A compiled contract as {@code contracts/compile.mjs} writes it to the class path
  * ({@code contracts/<Name>.json}): ABI, creation bytecode and the sha256 of the sources it came from.
  */
-record ContractArtifact(String contractName, JsonNode abi, String bytecode, String deployedBytecode,
+public record ContractArtifact(String contractName, JsonNode abi, String bytecode, String deployedBytecode,
         JsonNode compiler, Map<String, String> sourceSha256) {
 
-    static final String REGISTRY = "PostQuantumKeyRegistry";
-    static final String NAIVE_REGISTRY = "NaivePostQuantumKeyRegistry";
+    public static final String REGISTRY = "PostQuantumKeyRegistry";
+    public static final String NAIVE_REGISTRY = "NaivePostQuantumKeyRegistry";
 
-    static ContractArtifact load(String contractName) {
+    public static ContractArtifact load(String contractName) {
         String resource = "contracts/" + contractName + ".json";
         try (InputStream in = ContractArtifact.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {

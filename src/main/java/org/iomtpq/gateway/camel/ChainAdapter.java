@@ -1,0 +1,44 @@
+package org.iomtpq.gateway.camel;
+
+import java.util.List;
+
+import org.apache.camel.Exchange;
+import org.iomtpq.gateway.chain.RegistryContract;
+import org.iomtpq.gateway.service.ChainEvents;
+import org.iomtpq.gateway.service.DeviceNotification;
+import org.iomtpq.gateway.service.OutboxRelay;
+import org.iomtpq.gateway.store.ChainCursorRepository;
+import org.web3j.protocol.core.methods.response.Log;
+
+/**
+ * Thin adapters for the chain routes (registry.mode=chain): one outbox relay pass per timer tick, and one registry
+ * log from camel-web3j's log consumer. Both leave the device notifications they produced in the body for the route
+ * to publish. Broadcasting is done by the relay itself, not through camel-web3j's ETH_SEND_RAW_TRANSACTION, because
+ * the relay must read the node's answer ("already known", "nonce too low") before it moves on, in order.
+ */
+public final class ChainAdapter {
+
+    private final OutboxRelay relay;
+    private final ChainEvents events;
+    private final ChainCursorRepository cursor;
+
+    public ChainAdapter(OutboxRelay relay, ChainEvents events, ChainCursorRepository cursor) {
+        this.relay = relay;
+        this.events = events;
+        this.cursor = cursor;
+    }
+
+    public void relayOutbox(Exchange exchange) {
+        exchange.getMessage().setBody(relay.tick());
+    }
+
+    /** One registry log; the block is remembered so a restarted gateway resumes after it instead of missing events. */
+    public void onRegistryLog(Exchange exchange) {
+        Log log = exchange.getMessage().getBody(Log.class);
+        List<DeviceNotification> out = RegistryContract.decode(log).map(events::on).orElse(List.of());
+        if (log != null && log.getBlockNumber() != null) {
+            cursor.advanceTo(log.getBlockNumber().longValue());
+        }
+        exchange.getMessage().setBody(out);
+    }
+}
