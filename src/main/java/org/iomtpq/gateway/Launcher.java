@@ -16,7 +16,8 @@ public final class Launcher {
 
     private static final String USAGE = """
             usage: ./iomt <command> [options]
-              demo                      start the gateway on embedded defaults and play the ward scenario
+              demo [--chain anvil|ganache|none]
+                                        start a local chain and the gateway on embedded defaults, play the ward scenario
               gateway                   run the gateway (config/application.properties + IOMT_* environment)
               simulate [options]        drive a running gateway with simulated devices
                   --devices N           number of devices (default 3)
@@ -42,7 +43,7 @@ public final class Launcher {
         String command = args.length == 0 ? "help" : args[0];
         String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
         int exit = switch (command) {
-            case "demo" -> new Demo(System.out).run(Path.of("data", "demo"));
+            case "demo" -> new Demo(System.out).run(Path.of("data", "demo"), options(rest).getOrDefault("chain", "anvil"));
             case "gateway" -> GatewayMain.run();
             case "simulate" -> simulate(rest);
             case "deploy-registry" -> new DeployRegistryCommand(System.out, System.err).run(rest);

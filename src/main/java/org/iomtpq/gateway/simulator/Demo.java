@@ -44,7 +44,8 @@ public final class Demo {
         this.out = out;
     }
 
-    public int run(Path dataDir) throws Exception {
+    /** {@code chainKind}: anvil, ganache or none. */
+    public int run(Path dataDir, String chainKind) throws Exception {
         String operatorToken = randomToken();
         String auditorToken = randomToken();
         wipe(dataDir);
@@ -59,15 +60,21 @@ public final class Demo {
         overrides.put("iomt.master-key", randomKey());
         overrides.put("iomt.registry.mode", "none");
         Path repoRoot = Path.of("").toAbsolutePath();
-        String missing = LocalEthNode.missingPrerequisite(LocalEthNode.Kind.ANVIL, repoRoot);
+        LocalEthNode.Kind kind = switch (chainKind) {
+            case "anvil" -> LocalEthNode.Kind.ANVIL;
+            case "ganache" -> LocalEthNode.Kind.GANACHE;
+            case "none" -> null;
+            default -> throw new IllegalArgumentException("--chain must be anvil, ganache or none");
+        };
+        String missing = kind == null ? "--chain none" : LocalEthNode.missingPrerequisite(kind, repoRoot);
         LocalEthNode node = null;
         try {
             if (missing == null) {
-                step(1, "Starting Anvil and deploying the key registry (PROTOCOL.md §9)");
-                node = LocalEthNode.start(LocalEthNode.Kind.ANVIL, repoRoot);
+                step(1, "Starting " + kind.name().toLowerCase(java.util.Locale.ROOT) + " and deploying the key registry (PROTOCOL.md §9)");
+                node = LocalEthNode.start(kind, repoRoot);
                 chain = DemoChain.deploy(node, dataDir, overrides);
                 overrides.putAll(chain.settings());
-                info("Anvil %s (chain id %d); registry %s deployed in %s", node.rpcUrl(), node.chainId(), chain.registry(),
+                info("%s %s (chain id %d); registry %s deployed in %s", kind, node.rpcUrl(), node.chainId(), chain.registry(),
                         chain.deployTx());
                 info("gateway account %s authorized with its ML-KEM key hash in %s", chain.gatewayAccount(), chain.authorizeTx());
             } else {
@@ -196,7 +203,7 @@ public final class Demo {
                 intact ? "intact" : "BROKEN");
         out.printf("  Rejections         %d audited; seen by devices: %s%n", rejected, rejections);
         if (chain != null) {
-            out.printf("  Chain              registry %s on Anvil; its transactions:%n", chain.registry());
+            out.printf("  Chain              registry %s on chain %d; its transactions:%n", chain.registry(), chain.chainId());
             transactions(devices);
         } else {
             out.printf("  Chain              none (registry.mode=none; npm ci installs Anvil for the full demo)%n");
