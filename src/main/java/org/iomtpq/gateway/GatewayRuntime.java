@@ -88,6 +88,7 @@ public final class GatewayRuntime implements AutoCloseable {
         toClose.push(client);
         RegistryClient registry = startRegistryClient();
         components = new GatewayComponents(settings, client, registry, clock, random);
+        toClose.push(components.audit()); // after Camel has stopped: write what is queued
         if (registry != null) {
             eventsFromBlock = new ChainCursorRepository(client.getDatabase(settings.get("iomt.mongo.database")),
                     registry.settings().requireRegistry()).lastBlock().stream().mapToObj(String::valueOf).findFirst()

@@ -1,7 +1,9 @@
 package org.iomtpq.gateway.audit;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 
 import org.iomtpq.gateway.crypto.Hashes;
 import org.iomtpq.gateway.protocol.Lp;
@@ -46,11 +48,38 @@ public final class AuditHashChain {
 
     /** Moves the head to {@code stored}, which must be the entry {@link #next} produced from the current head. */
     public synchronized void advance(AuditEntry stored) {
-        if (stored.seq() != lastSeq + 1 || !stored.prevHash().equals(lastHash)) {
-            throw new IllegalStateException("audit entry " + stored.seq() + " does not follow the head " + lastSeq);
+        advance(stored, 1);
+    }
+
+    /**
+     * The entries for {@code events}, in order, each linked to the one before, all stamped {@code timestamp}; the head
+     * does not move (see {@link #advance(AuditEntry, int)}).
+     */
+    public synchronized List<AuditEntry> nextAll(List<AuditEvent> events, String timestamp) {
+        List<AuditEntry> out = new ArrayList<>(events.size());
+        long seq = lastSeq;
+        String prev = lastHash;
+        for (AuditEvent event : events) {
+            seq++;
+            String hash = hash(stream, seq, prev, event.eventType(), event.deviceId(), gatewayId, timestamp,
+                    event.status(), event.message());
+            out.add(new AuditEntry(stream, seq, prev, hash, event.eventType(), event.deviceId(), gatewayId, timestamp,
+                    event.status(), event.message()));
+            prev = hash;
         }
-        lastSeq = stored.seq();
-        lastHash = stored.hash();
+        return out;
+    }
+
+    /** Moves the head past {@code count} stored entries ending with {@code last}. */
+    public synchronized void advance(AuditEntry last, int count) {
+        if (last.seq() != lastSeq + count) {
+            throw new IllegalStateException("audit entry " + last.seq() + " does not follow the head " + lastSeq);
+        }
+        if (count == 1 && !last.prevHash().equals(lastHash)) {
+            throw new IllegalStateException("audit entry " + last.seq() + " does not link to the head");
+        }
+        lastSeq = last.seq();
+        lastHash = last.hash();
     }
 
     public synchronized long lastSeq() {

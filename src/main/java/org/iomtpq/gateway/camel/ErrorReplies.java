@@ -129,7 +129,7 @@ public final class ErrorReplies {
             return; // nothing was decided about the request; the storage the audit needs is what failed
         }
         try {
-            audit.record(AuditEvent.rejected(eventType(step, error.code()), ctx == null ? null : ctx.deviceId(),
+            audit.recordRejection(AuditEvent.rejected(eventType(step, error.code()), ctx == null ? null : ctx.deviceId(),
                     (step == null ? "operator API" : step.wire()) + " rejected: " + error.code().name()));
         } catch (RuntimeException e) {
             LOG.warn("could not audit a {} rejection: {}", error.code(), e.toString());

@@ -9,6 +9,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoDatabase;
 import org.iomtpq.gateway.chain.RegistryClient;
 import org.iomtpq.gateway.config.GatewaySettings;
+import org.iomtpq.gateway.service.AuditAnchors;
 import org.iomtpq.gateway.service.AuditTrail;
 import org.iomtpq.gateway.service.ChainEffects;
 import org.iomtpq.gateway.service.ChainEvents;
@@ -64,7 +65,8 @@ public final class GatewayComponents {
         ObservationRepository observations = new ObservationRepository(db);
         AuditRepository auditRepository = new AuditRepository(db);
         ApprovalRepository approvals = new ApprovalRepository(db);
-        audit = new AuditTrail(stream, identity.gatewayId(), auditRepository, clock);
+        audit = new AuditTrail(stream, identity.gatewayId(), auditRepository, clock,
+                settings.getDuration("iomt.audit.rejection-window"), settings.getInt("iomt.audit.rejections-per-window"));
         SessionKeyVault vault = new SessionKeyVault(
                 MasterKey.fromConfig(settings.getOrEmpty("iomt.master-key"), settings.dataDir(), random), 100_000);
 
@@ -76,7 +78,10 @@ public final class GatewayComponents {
         CommitmentCheck commitmentCheck = null;
         if (registryMode == RegistryMode.CHAIN) {
             OnChainKeys onChain = new OnChainKeys(registry);
-            ChainEffects effects = new ChainEffects(devices, sessions, onChain, audit, clock);
+            AuditAnchors anchors = new AuditAnchors(stream, auditRepository, outbox, registry,
+                    settings.getInt("iomt.audit.anchor-max-batch"), clock);
+            beans.put("auditAnchors", anchors);
+            ChainEffects effects = new ChainEffects(devices, sessions, onChain, audit, anchors, clock);
             commitmentCheck = new CommitmentCheck(onChain, devices, outbox, effects, audit);
             ChainCursorRepository cursor = new ChainCursorRepository(db, registry.settings().requireRegistry());
             beans.put("chainAdapter", new ChainAdapter(new OutboxRelay(outbox, registry, effects, clock),

@@ -30,13 +30,16 @@ public final class ChainEffects {
     private final SessionRepository sessions;
     private final OnChainKeys onChain;
     private final AuditTrail audit;
+    private final AuditAnchors anchors;
     private final Clock clock;
 
-    public ChainEffects(DeviceRepository devices, SessionRepository sessions, OnChainKeys onChain, AuditTrail audit, Clock clock) {
+    public ChainEffects(DeviceRepository devices, SessionRepository sessions, OnChainKeys onChain, AuditTrail audit,
+                        AuditAnchors anchors, Clock clock) {
         this.devices = devices;
         this.sessions = sessions;
         this.onChain = onChain;
         this.audit = audit;
+        this.anchors = anchors;
         this.clock = clock;
     }
 
@@ -48,21 +51,28 @@ public final class ChainEffects {
                     .isPresent() ? Optional.empty() : Optional.of("the device is no longer waiting for this registration");
             case ROTATE -> device.filter(d -> e.commitment().equals(d.pendingKeyCommitment())).isPresent()
                     ? Optional.empty() : Optional.of("the rotation is no longer pending");
-            case DEACTIVATE -> Optional.empty();
+            case DEACTIVATE, ANCHOR -> Optional.empty();
         };
     }
 
     /** The chain already says what the operation would make it say (another instance sent it, or a lost receipt). */
     boolean alreadyOnChain(OutboxEntry e) {
+        if (e.op() == OutboxEntry.Op.ANCHOR) {
+            return anchors.lastAnchoredSeq(e.deviceId()) >= e.lastSeq();
+        }
         onChain.invalidate(e.deviceIdHash());
         OnChainKeys.OnChainKey key = onChain.get(e.deviceIdHash());
         return switch (e.op()) {
             case REGISTER, ROTATE -> key.active() && key.commitment().equals(e.commitment());
             case DEACTIVATE -> !key.active();
+            case ANCHOR -> throw new IllegalStateException("handled above");
         };
     }
 
     void submitted(OutboxEntry e, String txHash) {
+        if (e.op() == OutboxEntry.Op.ANCHOR) {
+            return;
+        }
         if (e.op() == OutboxEntry.Op.DEACTIVATE) {
             devices.setRevocationTxHash(e.deviceId(), txHash);
         } else {
@@ -72,6 +82,11 @@ public final class ChainEffects {
 
     /** The operation is on chain ({@code txHash} null when another party put it there). */
     public List<DeviceNotification> confirmed(OutboxEntry e, String txHash) {
+        if (e.op() == OutboxEntry.Op.ANCHOR) {
+            audit.record(AuditEvent.success("AUDIT_ANCHORED", null, "entries " + e.firstSeq() + ".." + e.lastSeq()
+                    + " anchored with Merkle root " + e.commitment() + (txHash == null ? " (already on chain)" : " in " + txHash)));
+            return List.of();
+        }
         onChain.invalidate(e.deviceIdHash());
         Instant now = clock.instant();
         return switch (e.op()) {
@@ -82,6 +97,7 @@ public final class ChainEffects {
                         txHash == null ? "no active key on chain" : "deactivateKey mined in " + txHash));
                 yield List.of();
             }
+            case ANCHOR -> throw new IllegalStateException("handled above");
         };
     }
 
@@ -124,6 +140,7 @@ public final class ChainEffects {
                         "deactivateKey reverted (" + reason + "); the device stays revoked here"));
                 yield List.of();
             }
+            case ANCHOR -> throw new IllegalStateException("handled above");
         };
     }
 

@@ -154,6 +154,7 @@ public final class OutboxRelay {
             case REGISTER -> RegistryContract.registerDeviceKey(id, Hex0x.decode32(e.commitment()));
             case ROTATE -> RegistryContract.rotateDeviceKey(id, Hex0x.decode32(e.commitment()));
             case DEACTIVATE -> RegistryContract.deactivateKey(id);
+            case ANCHOR -> RegistryContract.anchorAudit(id, e.firstSeq(), e.lastSeq(), Hex0x.decode32(e.commitment()));
         };
     }
 }

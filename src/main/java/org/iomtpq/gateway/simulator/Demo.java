@@ -74,6 +74,7 @@ public final class Demo {
                 node = LocalEthNode.start(kind, repoRoot);
                 chain = DemoChain.deploy(node, dataDir, overrides);
                 overrides.putAll(chain.settings());
+                overrides.put("iomt.audit.anchor-interval-ms", "2000");
                 info("%s %s (chain id %d); registry %s deployed in %s", kind, node.rpcUrl(), node.chainId(), chain.registry(),
                         chain.deployTx());
                 info("gateway account %s authorized with its ML-KEM key hash in %s", chain.gatewayAccount(), chain.authorizeTx());
@@ -164,6 +165,11 @@ public final class Demo {
             }
             expectRejection("BP_MONITOR_001's next reading", () -> bp.send(VitalSigns.originalSample()));
             Thread.sleep(300); // MQTT readings above are stored asynchronously; let the last ones land
+            if (chain != null) {
+                step(8, "Audit trail anchored on chain (RFC 6962 Merkle root of the hash-chained entries)");
+                JsonNode anchored = awaitAnchor(new OperatorClient(api, auditorToken));
+                info("%s", anchored.get("message").asText());
+            }
         }
         return summary(operator, new OperatorClient(api, auditorToken));
     }
@@ -226,6 +232,19 @@ public final class Demo {
                 }
             }
         }
+    }
+
+    private static JsonNode awaitAnchor(OperatorClient auditor) throws InterruptedException {
+        long deadline = System.nanoTime() + MINED.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (JsonNode e : auditor.get("/audit?limit=10000").get("entries")) {
+                if ("AUDIT_ANCHORED".equals(e.get("eventType").asText()) && "SUCCESS".equals(e.get("status").asText())) {
+                    return e;
+                }
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("no audit anchor within " + MINED);
     }
 
     /** Polls the public registration record until {@code field} equals {@code value} (or, value null, is set). */

@@ -35,6 +35,7 @@ public final class OutboxRepository {
                     .append("deviceIdHash", e.deviceIdHash()).append("commitment", e.commitment())
                     .append("kemPublicKey", e.kemPublicKey() == null ? null : new Binary(e.kemPublicKey()))
                     .append("sigPublicKey", e.sigPublicKey() == null ? null : new Binary(e.sigPublicKey()))
+                    .append("firstSeq", e.firstSeq()).append("lastSeq", e.lastSeq())
                     .append("status", e.status().name()).append("nonce", e.nonce()).append("rawTx", e.rawTx())
                     .append("txHash", e.txHash()).append("attempts", e.attempts())
                     .append("createdAt", Date.from(e.createdAt())).append("nextAttemptAt", Date.from(e.nextAttemptAt()))
@@ -94,13 +95,25 @@ public final class OutboxRepository {
         return outbox.countDocuments(eq("status", status.name()));
     }
 
+    /** Whether an operation of this kind for this device (or stream) is still on its way. */
+    public boolean inFlight(OutboxEntry.Op op, String deviceId) {
+        return outbox.countDocuments(and(eq("op", op.name()), eq("deviceId", deviceId),
+                in("status", OutboxEntry.Status.PENDING.name(), OutboxEntry.Status.SIGNED.name()))) > 0;
+    }
+
+    private static Long longOrNull(Document d, String field) {
+        Number n = (Number) d.get(field);
+        return n == null ? null : n.longValue();
+    }
+
     private static OutboxEntry fromDocument(Document d) {
         Binary kem = d.get("kemPublicKey", Binary.class);
         Binary sig = d.get("sigPublicKey", Binary.class);
         Number nonce = (Number) d.get("nonce");
         return new OutboxEntry(d.getString("_id"), OutboxEntry.Op.valueOf(d.getString("op")), d.getString("deviceId"),
                 d.getString("deviceIdHash"), d.getString("commitment"), kem == null ? null : kem.getData(),
-                sig == null ? null : sig.getData(), OutboxEntry.Status.valueOf(d.getString("status")),
+                sig == null ? null : sig.getData(), longOrNull(d, "firstSeq"), longOrNull(d, "lastSeq"),
+                OutboxEntry.Status.valueOf(d.getString("status")),
                 nonce == null ? null : nonce.longValue(), d.getString("rawTx"), d.getString("txHash"),
                 ((Number) d.get("attempts")).intValue(), d.getDate("createdAt").toInstant(),
                 d.getDate("nextAttemptAt").toInstant(), d.getString("lastError"));

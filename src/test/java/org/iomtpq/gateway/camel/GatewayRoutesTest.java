@@ -55,6 +55,7 @@ import org.junit.jupiter.api.TestInstance;
             "iomt.eth.rpc-url=http://127.0.0.1:1",
             "iomt.registry.address=",
             "iomt.eth.events-from-block=latest",
+            "iomt.audit.anchor-interval-ms=30000",
             "iomt.mqtt.storage-retry-delay-ms=10",
             "camel.component.paho-mqtt5.broker-url=tcp://127.0.0.1:1",
             // the mocked producers are never used: they must not try to reach a broker at start

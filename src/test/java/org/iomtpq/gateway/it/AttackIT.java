@@ -120,7 +120,8 @@ class AttackIT extends AttackSupport {
                 () -> gw.post(FINISHED, MessageCodec.toJson(right)));
         assertEquals("FAILED", gw.db().getCollection("sessions")
                 .find(Filters.eq("_id", Base64s.encode(right.sessionId()))).first().getString("state"));
-        assertTrue(gw.auditCount(device.deviceId(), "AUTH_FAILED", "REJECTED") >= 2);
+        GatewayFixture.awaitTrue("AUTH_FAILED audited", Duration.ofSeconds(10),
+                () -> gw.auditCount(device.deviceId(), "AUTH_FAILED", "REJECTED") >= 2);
 
         // a wrong gateway ciphertext cannot be seen at hello: the device sees a server-hello MAC that fails
         DeviceHandshake forged = DeviceHandshake.start(device, GatewayFixture.GATEWAY_ID, gw.gatewayKey(), RANDOM);

@@ -97,7 +97,9 @@ abstract class AttackSupport {
             throw new AssertionFailedError(what + ": " + e.getMessage(), e);
         }
         assertEquals(before, gw.counts(), what + ": nothing may be stored");
-        assertTrue(gw.rejectedAudits(code) > audited, what + ": the rejection must be audited with status REJECTED");
+        // rejections are audited without holding up the answer: wait for the entry
+        GatewayFixture.awaitTrue(what + ": the rejection must be audited with status REJECTED", Duration.ofSeconds(10),
+                () -> gw.rejectedAudits(code) > audited);
         stillServes(what);
         return error;
     }

@@ -101,6 +101,8 @@ public final class GatewayFixture implements AutoCloseable {
         o.put("iomt.master-key", Base64.getEncoder().encodeToString(masterKey));
         o.put("iomt.registry.mode", "none");
         o.put("iomt.audit-stream", "");
+        // attack tests count one audit entry per rejection: no flood summarizing here (RejectionThrottleTest covers it)
+        o.put("iomt.audit.rejections-per-window", "1000000");
         o.putAll(extra);
         GatewayRuntime runtime = GatewayRuntime.start(GatewaySettings.fromEnvironment(o));
         return new GatewayFixture(runtime, operatorToken, auditorToken);
