@@ -14,7 +14,9 @@ import org.iomtpq.gateway.chain.RegistryClient;
 import org.iomtpq.gateway.chain.RegistryContract;
 import org.iomtpq.gateway.chain.SignedTx;
 import org.iomtpq.gateway.chain.TxOutcome;
+import org.iomtpq.gateway.protocol.ErrorCode;
 import org.iomtpq.gateway.protocol.Hex0x;
+import org.iomtpq.gateway.protocol.ProtocolException;
 import org.iomtpq.gateway.store.OutboxEntry;
 import org.iomtpq.gateway.store.OutboxRepository;
 import org.slf4j.Logger;
@@ -56,6 +58,13 @@ public final class OutboxRelay {
                     break; // keep the order: a later operation may depend on this one
                 }
             } catch (ChainUnavailableException e) {
+                backOff(entry, "chain unavailable: " + e.getMessage());
+                break;
+            } catch (ProtocolException e) {
+                // OnChainKeys (alreadyOnChain) reports an unreachable node as UNAVAILABLE, for devices: same back-off.
+                if (e.code() != ErrorCode.UNAVAILABLE) {
+                    throw e;
+                }
                 backOff(entry, "chain unavailable: " + e.getMessage());
                 break;
             }
