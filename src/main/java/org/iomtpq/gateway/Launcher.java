@@ -10,6 +10,7 @@ import org.iomtpq.gateway.simulator.Demo;
 import org.iomtpq.gateway.simulator.Simulator;
 import org.iomtpq.gateway.tools.DeployRegistryCommand;
 import org.iomtpq.gateway.tools.GasReportCommand;
+import org.iomtpq.gateway.tools.VerifyAuditCommand;
 
 /** Entry point of {@code ./iomt}: one subcommand per job. */
 public final class Launcher {
@@ -33,6 +34,10 @@ public final class Launcher {
                                         dev chain) and authorize gateways (default: this gateway); prints IOMT_REGISTRY_ADDRESS
               gas-report [--out FILE]   measure registry gas on a fresh Anvil against the naive full-key contract and
                                         update the "Gas report" section of FILE (default docs/benchmarks.md)
+              verify-audit [--mongo URI [--database NAME] | --api URL [--token T]] [--stream S]
+                           [--rpc URL] [--registry 0xADDR]
+                                        verify the audit streams (hash chain and on-chain Merkle anchors); exit 0 intact,
+                                        1 tampering found, 2 usage or connection error
               test                      run the test suite (handled by the ./iomt script)
             """;
 
@@ -48,6 +53,7 @@ public final class Launcher {
             case "simulate" -> simulate(rest);
             case "deploy-registry" -> new DeployRegistryCommand(System.out, System.err).run(rest);
             case "gas-report" -> new GasReportCommand(System.out, System.err).run(rest);
+            case "verify-audit" -> new VerifyAuditCommand(System.out, System.err).run(rest);
             case "help", "--help", "-h" -> {
                 System.out.print(USAGE);
                 yield 0;
