@@ -77,6 +77,9 @@ public final class AuditAnchors {
             LOG.error("audit stream {}: expected entries {}..{}, found {}", stream, first, last, entries.size());
             return;
         }
+        if (entries.stream().allMatch(e -> "AUDIT_ANCHORED".equals(e.eventType()))) {
+            return; // only the records of earlier anchors: anchoring them alone would anchor forever, one per interval
+        }
         byte[] root = MerkleTree.root(entries.stream().map(e -> Hex0x.decode32(e.hash())).toList());
         outbox.add(OutboxEntry.anchor(stream, streamIdHash(stream), first, last, Hex0x.encode(root), clock.instant()));
         LOG.info("anchoring audit entries {}..{} of {}", first, last, stream);

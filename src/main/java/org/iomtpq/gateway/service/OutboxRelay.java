@@ -34,6 +34,8 @@ public final class OutboxRelay {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
     private static final Duration REBROADCAST_AFTER = Duration.ofSeconds(5);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** How long an operation may wait for the local write that follows its outbox entry before it counts as moot. */
+    private static final Duration SETTLE = Duration.ofSeconds(10);
 
     private final OutboxRepository outbox;
     private final RegistryClient registry;
@@ -76,6 +78,10 @@ public final class OutboxRelay {
     private boolean step(OutboxEntry entry, List<DeviceNotification> notifications) {
         if (entry.status() == OutboxEntry.Status.PENDING) {
             Optional<String> skip = effects.reasonToSkip(entry);
+            if (skip.isPresent() && entry.createdAt().plus(SETTLE).isAfter(clock.instant())) {
+                // The outbox is written before the record it belongs to: that write may still be under way.
+                return false;
+            }
             if (skip.isPresent()) {
                 outbox.finish(entry.id(), OutboxEntry.Status.CANCELLED, skip.get(), clock.instant());
                 notifications.addAll(effects.cancelled(entry));
