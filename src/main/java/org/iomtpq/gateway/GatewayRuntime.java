@@ -18,6 +18,7 @@ import com.mongodb.client.MongoClients;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 import org.iomtpq.gateway.camel.GatewayComponents;
+import org.iomtpq.gateway.camel.IngressMqttClient;
 import org.iomtpq.gateway.chain.ChainSettings;
 import org.iomtpq.gateway.chain.EthAccount;
 import org.iomtpq.gateway.chain.RegistryClient;
@@ -156,16 +157,27 @@ public final class GatewayRuntime implements AutoCloseable {
             properties.put("camel.component.paho-mqtt5.user-name", settings.get("iomt.mqtt.username"));
             properties.put("camel.component.paho-mqtt5.password", settings.getOrEmpty("iomt.mqtt.password"));
         }
+        IngressMqttClient ingress = IngressMqttClient.connect(mqttUrl, settings.get("iomt.mqtt.client-id"),
+                settings.getLong("iomt.mqtt.session-expiry-seconds"), settings.getOrEmpty("iomt.mqtt.username"),
+                settings.getOrEmpty("iomt.mqtt.password"));
+        toClose.push(() -> {
+            if (ingress.isConnected()) {
+                ingress.disconnect();
+            }
+            ingress.close();
+        });
         main = new Main();
         main.setDefaultPropertyPlaceholderLocation("false");
         main.setOverrideProperties(properties);
         components.beans().forEach(main::bind);
+        main.bind("mqttIngressClient", ingress);
         try {
             main.start();
         } catch (Exception e) {
             throw new IllegalStateException("Camel failed to start: " + e.getMessage(), e);
         }
         toClose.push(() -> main.stop());
+        ingress.release();
         LOG.info("Gateway listening: HTTP http://{}:{}/api/v1, MQTT {}", settings.get("iomt.http.host"),
                 settings.get("iomt.http.port"), mqttUrl);
     }
