@@ -9,15 +9,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.iomtpq.gateway.protocol.MessageCodec;
 import org.iomtpq.gateway.protocol.Step;
 
@@ -100,7 +96,7 @@ public final class MqttDeviceTransport implements DeviceTransport {
                 MqttConnectionOptions options = new MqttConnectionOptions();
                 options.setCleanStart(true);
                 options.setAutomaticReconnect(true);
-                client.setCallback(new AnswerCollector(answers));
+                client.setCallback(collector(answers));
                 client.connect(options);
                 client.subscribe("iomt/v1/" + id + "/down", 1);
                 return new Connection(client, answers);
@@ -110,32 +106,8 @@ public final class MqttDeviceTransport implements DeviceTransport {
         });
     }
 
-    /** Paho's per-subscription listeners are unreliable in 1.2.5; a client-wide callback is not. */
-    private record AnswerCollector(BlockingQueue<String> answers) implements MqttCallback {
-        @Override
-        public void messageArrived(String topic, MqttMessage message) {
-            answers.add(new String(message.getPayload(), StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public void disconnected(MqttDisconnectResponse response) {
-        }
-
-        @Override
-        public void mqttErrorOccurred(MqttException exception) {
-        }
-
-        @Override
-        public void deliveryComplete(IMqttToken token) {
-        }
-
-        @Override
-        public void connectComplete(boolean reconnect, String serverUri) {
-        }
-
-        @Override
-        public void authPacketArrived(int reasonCode, MqttProperties properties) {
-        }
+    private static MessageListener collector(BlockingQueue<String> answers) {
+        return (topic, message) -> answers.add(new String(message.getPayload(), StandardCharsets.UTF_8));
     }
 
     @Override

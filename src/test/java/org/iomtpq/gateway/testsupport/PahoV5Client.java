@@ -1,20 +1,19 @@
 package org.iomtpq.gateway.testsupport;
 
+import org.iomtpq.gateway.simulator.MessageListener;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
 
 /**
  * Paho MQTT 5 client reduced to what broker tests need, exposing the reason codes of SUBACK and PUBACK
@@ -51,7 +50,7 @@ public final class PahoV5Client implements AutoCloseable {
                                        boolean cleanStart, long sessionExpirySeconds) throws MqttException {
         MqttAsyncClient client = new MqttAsyncClient(url, clientId, new MemoryPersistence());
         PahoV5Client wrapper = new PahoV5Client(client);
-        client.setCallback(wrapper.new Inbox());
+        client.setCallback(wrapper.inboxListener());
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(cleanStart);
         options.setSessionExpiryInterval(sessionExpirySeconds);
@@ -107,35 +106,7 @@ public final class PahoV5Client implements AutoCloseable {
         }
     }
 
-    private final class Inbox implements MqttCallback {
-        @Override
-        public void messageArrived(String topic, MqttMessage message) {
-            inbox.add(new Message(topic, message.getPayload(), message.getQos(), message.isRetained()));
-        }
-
-        @Override
-        public void disconnected(MqttDisconnectResponse response) {
-            // tests notice through isConnected() or a missing message
-        }
-
-        @Override
-        public void mqttErrorOccurred(MqttException exception) {
-            // surfaced to the test through the failing token instead
-        }
-
-        @Override
-        public void deliveryComplete(IMqttToken token) {
-            // publishQos1 waits on the token itself
-        }
-
-        @Override
-        public void connectComplete(boolean reconnect, String serverUri) {
-            // nothing to do: no automatic reconnect
-        }
-
-        @Override
-        public void authPacketArrived(int reasonCode, MqttProperties properties) {
-            // no enhanced authentication in these tests
-        }
+    private MessageListener inboxListener() {
+        return (topic, message) -> inbox.add(new Message(topic, message.getPayload(), message.getQos(), message.isRetained()));
     }
 }

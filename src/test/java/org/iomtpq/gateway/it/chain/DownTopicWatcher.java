@@ -1,5 +1,6 @@
 package org.iomtpq.gateway.it.chain;
 
+import org.iomtpq.gateway.simulator.MessageListener;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
@@ -10,15 +11,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.iomtpq.gateway.it.Answers;
 
 /**
@@ -34,7 +31,7 @@ final class DownTopicWatcher implements AutoCloseable {
     DownTopicWatcher(String brokerUrl, String deviceId) {
         try {
             client = new MqttClient(brokerUrl, "watch-" + UUID.randomUUID(), new MemoryPersistence());
-            client.setCallback(new Collector(seen));
+            client.setCallback(collector(seen));
             MqttConnectionOptions options = new MqttConnectionOptions();
             options.setCleanStart(true);
             client.connect(options);
@@ -78,30 +75,7 @@ final class DownTopicWatcher implements AutoCloseable {
         }
     }
 
-    private record Collector(BlockingQueue<String> seen) implements MqttCallback {
-        @Override
-        public void messageArrived(String topic, MqttMessage message) {
-            seen.add(new String(message.getPayload(), StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public void disconnected(MqttDisconnectResponse response) {
-        }
-
-        @Override
-        public void mqttErrorOccurred(MqttException exception) {
-        }
-
-        @Override
-        public void deliveryComplete(IMqttToken token) {
-        }
-
-        @Override
-        public void connectComplete(boolean reconnect, String serverUri) {
-        }
-
-        @Override
-        public void authPacketArrived(int reasonCode, MqttProperties properties) {
-        }
+    private static MessageListener collector(BlockingQueue<String> seen) {
+        return (topic, message) -> seen.add(new String(message.getPayload(), StandardCharsets.UTF_8));
     }
 }
