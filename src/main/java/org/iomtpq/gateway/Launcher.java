@@ -27,7 +27,7 @@ public final class Launcher {
                   --interval-ms MS      pause between readings (default 0)
                   --http URL            gateway API base (default from config: http://host:port/api/v1)
                   --mqtt URL            broker (default from config)
-                  --prefix P            device id prefix (default SIM)
+                  --prefix P            device id prefix (default SIM plus 4 random hex digits, so runs don't collide)
                 the operator token comes from IOMT_OPERATOR_TOKEN
               deploy-registry [--authorize 0xADDR:0xKEMKEYHASH ...]
                                         deploy the key registry (owner: IOMT_ETH_PRIVATE_KEY, or the dev key on a local
@@ -81,8 +81,12 @@ public final class Launcher {
         Simulator.Tally tally = new Simulator(new Simulator.Plan(
                 Integer.parseInt(opts.getOrDefault("devices", "3")), opts.getOrDefault("transport", "mixed"),
                 Integer.parseInt(opts.getOrDefault("messages", "5")), Long.parseLong(opts.getOrDefault("interval-ms", "0")),
-                http, mqtt, token, opts.getOrDefault("prefix", "SIM")), System.out).run();
+                http, mqtt, token, opts.getOrDefault("prefix", defaultPrefix())), System.out).run();
         return tally.failures().isEmpty() ? 0 : 1;
+    }
+
+    private static String defaultPrefix() {
+        return String.format("SIM%04X", new java.security.SecureRandom().nextInt(0x10000));
     }
 
     private static Map<String, String> options(String[] args) {
