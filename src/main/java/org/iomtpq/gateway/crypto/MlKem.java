@@ -7,8 +7,17 @@ import org.bouncycastle.crypto.SecretWithEncapsulation;
 import org.bouncycastle.pqc.crypto.mlkem.MLKEMExtractor;
 import org.bouncycastle.pqc.crypto.mlkem.MLKEMGenerator;
 
-/** ML-KEM-768 (FIPS 203) encapsulation and decapsulation over BouncyCastle's lightweight API. */
+/**
+ * ML-KEM-768 (FIPS 203) encapsulation and decapsulation. Randomized encaps and decaps use the runtime's own ML-KEM
+ * when it has one (JDK 24+; about twice as fast on JDK 25, docs/benchmarks.md), else BouncyCastle's lightweight API;
+ * system property {@value #PROVIDER_PROPERTY} = {@code auto} (default) | {@code bc} | {@code jdk} forces a choice.
+ * Both give identical results (the vector tests run through each). Key generation from our seed and deterministic
+ * encapsulation have no JDK API and always use BouncyCastle.
+ */
 public final class MlKem {
+
+    /** Read once, when this class is first used. */
+    static final String PROVIDER_PROPERTY = "iomt.crypto.mlkem";
 
     public static final int PUBLIC_KEY_BYTES = 1184;
     public static final int CIPHERTEXT_BYTES = 1088;
@@ -19,12 +28,40 @@ public final class MlKem {
     /** Size of the message m consumed by deterministic encapsulation (ML-KEM.Encaps_internal). */
     public static final int MESSAGE_BYTES = 32;
 
+    private static final boolean USE_JDK = chooseJdk(System.getProperty(PROVIDER_PROPERTY, "auto"));
+
     private MlKem() {
+    }
+
+    /** "jdk" when the runtime's ML-KEM serves encaps/decaps, else "bc" (for logs and tests). */
+    static String provider() {
+        return USE_JDK ? "jdk" : "bc";
+    }
+
+    static boolean chooseJdk(String setting) {
+        switch (setting.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "auto":
+                return JdkMlKem.isAvailable();
+            case "bc":
+                return false;
+            case "jdk":
+                // Asked for explicitly: failing loudly beats a silent fallback the operator did not want.
+                if (!JdkMlKem.isAvailable()) {
+                    throw new IllegalStateException(PROVIDER_PROPERTY + "=jdk, but " + JdkMlKem.unavailableReason());
+                }
+                return true;
+            default:
+                throw new IllegalArgumentException(PROVIDER_PROPERTY + " must be auto, bc or jdk, was '" + setting + "'");
+        }
     }
 
     public static Encapsulation encapsulate(MlKemPublicKey pk, SecureRandom random) {
         Objects.requireNonNull(pk, "pk");
         Objects.requireNonNull(random, "random");
+        return USE_JDK ? JdkMlKem.encapsulate(pk, random) : encapsulateWithBouncyCastle(pk, random);
+    }
+
+    static Encapsulation encapsulateWithBouncyCastle(MlKemPublicKey pk, SecureRandom random) {
         SecretWithEncapsulation result = new MLKEMGenerator(random).generateEncapsulated(pk.bcParameters());
         return toEncapsulation(result);
     }
@@ -53,8 +90,18 @@ public final class MlKem {
             throw new InvalidKeyMaterialException(
                     "ML-KEM-768 ciphertext must be " + CIPHERTEXT_BYTES + " bytes, was " + ciphertext.length);
         }
+        return USE_JDK ? JdkMlKem.decapsulate(sk.jdkKey(), ciphertext) : decapsulateWithBouncyCastle(sk, ciphertext);
+    }
+
+    /** Unchecked: the caller has checked the ciphertext length. */
+    static SecretBytes decapsulateWithBouncyCastle(MlKemPrivateKey sk, byte[] ciphertext) {
         byte[] secret = new MLKEMExtractor(sk.bcParameters()).extractSecret(ciphertext);
         return SecretBytes.takeOwnership(secret);
+    }
+
+    /** Unchecked: the caller has checked the ciphertext length and that the runtime has the JDK's ML-KEM. */
+    static SecretBytes decapsulateWithJdk(MlKemPrivateKey sk, byte[] ciphertext) {
+        return JdkMlKem.decapsulate(sk.jdkKey(), ciphertext);
     }
 
     private static Encapsulation toEncapsulation(SecretWithEncapsulation result) {

@@ -15,6 +15,7 @@ public final class MlKemPrivateKey implements Destroyable {
 
     private final SecretBytes seed; // null when built from an expanded key (vectors only)
     private volatile MLKEMPrivateKeyParameters expanded;
+    private volatile JdkMlKem.ImportedKey jdkKey; // the same key inside the JDK's ML-KEM, when that one is used
     private volatile boolean destroyed;
 
     private MlKemPrivateKey(SecretBytes seed, MLKEMPrivateKeyParameters expanded) {
@@ -87,15 +88,39 @@ public final class MlKemPrivateKey implements Destroyable {
         return p;
     }
 
+    /** The key imported into the runtime's ML-KEM (expanded form, see {@link JdkMlKem}), built once and cached. */
+    JdkMlKem.ImportedKey jdkKey() {
+        checkNotDestroyed();
+        JdkMlKem.ImportedKey k = jdkKey;
+        if (k == null) {
+            byte[] dk = expandedEncoding();
+            try {
+                k = JdkMlKem.importPrivateKey(dk);
+            } finally {
+                Arrays.fill(dk, (byte) 0);
+            }
+            jdkKey = k; // racing threads import the same key twice: harmless
+        }
+        return k;
+    }
+
     private byte[] revealSeed() {
         return seed.revealCopy();
     }
 
-    /** Zeroes the seed and drops the cached expansion (BouncyCastle's internal arrays cannot be zeroed). */
+    /**
+     * Zeroes the seed and the JDK's copy of the key, and drops the cached expansion (BouncyCastle's internal arrays
+     * cannot be zeroed).
+     */
     @Override
     public void destroy() {
         destroyed = true;
         expanded = null;
+        JdkMlKem.ImportedKey k = jdkKey;
+        jdkKey = null;
+        if (k != null) {
+            k.destroy();
+        }
         if (seed != null) {
             seed.destroy();
         }
