@@ -89,13 +89,13 @@ public final class GatewayRuntime implements AutoCloseable {
         toClose.push(client);
         RegistryClient registry = startRegistryClient();
         components = new GatewayComponents(settings, client, registry, clock, random);
-        toClose.push(components.audit()); // after Camel has stopped: write what is queued
         if (registry != null) {
             eventsFromBlock = new ChainCursorRepository(client.getDatabase(settings.get("iomt.mongo.database")),
                     registry.settings().requireRegistry()).lastBlock().stream().mapToObj(String::valueOf).findFirst()
                     .orElse("latest");
         }
         holdAuditStream(client, clock);
+        toClose.push(components.audit()); // after Camel has stopped, before the lease goes: write what is queued
         LOG.info("Gateway {} instance {}, audit stream {}, registry.mode={}{}", components.identity().gatewayId(),
                 components.identity().instanceId(), components.audit().stream(), components.registryMode().wireName(),
                 components.registryMode() == RegistryMode.NONE
