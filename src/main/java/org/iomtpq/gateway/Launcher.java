@@ -8,6 +8,7 @@ import java.util.Map;
 import org.iomtpq.gateway.config.GatewaySettings;
 import org.iomtpq.gateway.simulator.Demo;
 import org.iomtpq.gateway.simulator.Simulator;
+import org.iomtpq.gateway.tools.BenchCommand;
 import org.iomtpq.gateway.tools.DeployRegistryCommand;
 import org.iomtpq.gateway.tools.GasReportCommand;
 import org.iomtpq.gateway.tools.VerifyAuditCommand;
@@ -29,6 +30,10 @@ public final class Launcher {
                   --mqtt URL            broker (default from config)
                   --prefix P            device id prefix (default SIM plus 4 random hex digits, so runs don't collide)
                 the operator token comes from IOMT_OPERATOR_TOKEN
+              bench [--devices N] [--seconds S] [--rate R] [--transport mqtt|http|both] [--json FILE]
+                                        load harness: the gateway on embedded defaults in this JVM, simulated devices in a
+                                        second JVM; handshakes/s, messages/s and latency p50/p95/p99 per transport
+                                        (defaults: 50 devices, 20 s, rate 0 = max, both; docs/benchmarks.md)
               deploy-registry [--authorize 0xADDR:0xKEMKEYHASH ...]
                                         deploy the key registry (owner: IOMT_ETH_PRIVATE_KEY, or the dev key on a local
                                         dev chain) and authorize gateways (default: this gateway); prints IOMT_REGISTRY_ADDRESS
@@ -51,6 +56,8 @@ public final class Launcher {
             case "demo" -> new Demo(System.out).run(Path.of("data", "demo"), options(rest).getOrDefault("chain", "anvil"));
             case "gateway" -> GatewayMain.run();
             case "simulate" -> simulate(rest);
+            case "bench" -> new BenchCommand(System.out, System.err).run(rest);
+            case "bench-load" -> new BenchCommand(System.out, System.err).runLoad(rest);
             case "deploy-registry" -> new DeployRegistryCommand(System.out, System.err).run(rest);
             case "gas-report" -> new GasReportCommand(System.out, System.err).run(rest);
             case "verify-audit" -> new VerifyAuditCommand(System.out, System.err).run(rest);

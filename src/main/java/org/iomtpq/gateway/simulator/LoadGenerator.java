@@ -1,0 +1,280 @@
+package org.iomtpq.gateway.simulator;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
+
+import org.iomtpq.gateway.crypto.MlKemPublicKey;
+import org.iomtpq.gateway.protocol.TelemetryMessage;
+
+/**
+ * The load side of {@code ./iomt bench}, run in its own JVM so that device-side crypto does not share a heap with
+ * the gateway: enrolls N devices, runs all handshakes on a small pool, then sends telemetry for a fixed window over
+ * HTTP and/or MQTT (QoS 1), optionally paced to a total rate. Prints progress every second and a final table.
+ */
+public final class LoadGenerator {
+
+    /** {@code transport}: http, mqtt or both (half the devices each); {@code rate} 0 = as fast as possible. */
+    public record Plan(String httpBaseUrl, String mqttUrl, String operatorToken, String mongoUri, String database,
+                       int devices, int seconds, int rate, String transport, Path out) {
+        public Plan {
+            if (devices < 1 || seconds < 1 || rate < 0 || !List.of("http", "mqtt", "both").contains(transport)) {
+                throw new IllegalArgumentException("need --devices >= 1, --seconds >= 1, --rate >= 0, --transport http|mqtt|both");
+            }
+        }
+    }
+
+    static final int HANDSHAKE_THREADS = 4;
+    static final int HTTP_WORKERS = 8;
+    static final int MQTT_WORKERS = 4;
+    static final int SAMPLE_EVERY = 50;
+    /** MQTT gives no back-pressure (the broker acks at once): never run further ahead of the store than this. */
+    static final int MQTT_BACKLOG = 100;
+    private static final String[] TYPES = {"bp-monitor", "pulse-oximeter", "thermometer"};
+
+    private final Plan plan;
+    private final PrintStream out;
+    private final SecureRandom random = new SecureRandom();
+    private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+    private final LongAdder httpOk = new LongAdder();
+    private final AtomicLong mqttPublished = new AtomicLong();
+    private final AtomicLong mqttStored = new AtomicLong();
+    private final LongAdder mqttHeldBackMillis = new LongAdder();
+    private final List<Double> httpLatencies = new ArrayList<>();
+
+    public LoadGenerator(Plan plan, PrintStream out) {
+        this.plan = plan;
+        this.out = out;
+    }
+
+    public LoadReport run() throws Exception {
+        OperatorClient operator = new OperatorClient(plan.httpBaseUrl(), plan.operatorToken());
+        var record = operator.gatewayRecord();
+        MlKemPublicKey gatewayKey = MlKemPublicKey.fromBytes(record.kemPublicKey());
+        int mqttCount = switch (plan.transport()) {
+            case "mqtt" -> plan.devices();
+            case "both" -> plan.devices() / 2;
+            default -> 0;
+        };
+        String prefix = String.format("BENCH%04X", random.nextInt(0x10000));
+        try (HttpDeviceTransport http = new HttpDeviceTransport(plan.httpBaseUrl(), plan.operatorToken());
+             MqttDeviceTransport mqtt = new MqttDeviceTransport(plan.mqttUrl());
+             StoredProbe probe = new StoredProbe(plan.mongoUri(), plan.database())) {
+            List<SimulatedDevice> devices = new ArrayList<>();
+            for (int i = 0; i < plan.devices(); i++) {
+                boolean overMqtt = i < mqttCount;
+                String id = String.format("%s_%s_%04d", prefix, overMqtt ? "M" : "H", i + 1);
+                devices.add(SimulatedDevice.generate(id, TYPES[i % TYPES.length], overMqtt ? mqtt : http, random));
+            }
+            out.printf("bench-load: %d devices (%d HTTP, %d MQTT) against %s / %s%n", devices.size(),
+                    devices.size() - mqttCount, mqttCount, plan.httpBaseUrl(), plan.mqttUrl());
+            List<SimulatedDevice> enrolled = onPool(devices, d -> {
+                if (d.transport() == mqtt) {
+                    operator.approve(d.deviceId(), 600);
+                }
+                d.enroll();
+            }, null);
+            out.printf("  enrolled %d / %d%n", enrolled.size(), devices.size());
+            List<Double> handshakeMs = new ArrayList<>();
+            long hsStart = System.nanoTime();
+            List<SimulatedDevice> ready = onPool(enrolled, d -> d.handshake(record.gatewayId(), gatewayKey), handshakeMs);
+            double hsSeconds = (System.nanoTime() - hsStart) / 1e9;
+            out.printf("  %d handshakes in %.2f s (%.1f/s, end to end, device side included)%n", ready.size(), hsSeconds,
+                    ready.size() / hsSeconds);
+            List<SimulatedDevice> httpReady = ready.stream().filter(d -> d.transport() == http).toList();
+            List<SimulatedDevice> mqttReady = ready.stream().filter(d -> d.transport() == mqtt).toList();
+            List<String> mqttIds = mqttReady.stream().map(SimulatedDevice::deviceId).toList();
+            return telemetry(httpReady, mqttReady, mqttIds, probe, enrolled.size(), hsSeconds, handshakeMs);
+        }
+    }
+
+    private LoadReport telemetry(List<SimulatedDevice> httpReady, List<SimulatedDevice> mqttReady, List<String> mqttIds,
+                                 StoredProbe probe, long enrolled, double hsSeconds, List<Double> handshakeMs)
+            throws Exception {
+        int total = httpReady.size() + mqttReady.size();
+        Pacer httpPacer = Pacer.forShare(plan.rate(), httpReady.size(), total);
+        Pacer mqttPacer = Pacer.forShare(plan.rate(), mqttReady.size(), total);
+        long storedBefore = probe.count(mqttIds);
+        var counter = Executors.newSingleThreadScheduledExecutor();
+        counter.scheduleWithFixedDelay(() -> mqttStored.set(probe.count(mqttIds) - storedBefore), 0, 200,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+        out.printf("telemetry for %d s, target %s%n", plan.seconds(), plan.rate() == 0 ? "max" : plan.rate() + " msgs/s");
+        long start = System.nanoTime();
+        long end = start + plan.seconds() * 1_000_000_000L;
+        ExecutorService workers = Executors.newCachedThreadPool();
+        List<Future<?>> running = new ArrayList<>();
+        for (List<SimulatedDevice> share : split(httpReady, HTTP_WORKERS)) {
+            running.add(workers.submit(() -> sendLoop(share, httpPacer, end, null)));
+        }
+        for (List<SimulatedDevice> share : split(mqttReady, MQTT_WORKERS)) {
+            running.add(workers.submit(() -> sendLoop(share, mqttPacer, end, probe)));
+        }
+        long lastDone = 0;
+        for (int second = 1; System.nanoTime() < end; second++) {
+            Thread.sleep(Math.max(0, Math.min(1000, (end - System.nanoTime()) / 1_000_000)));
+            long done = httpOk.sum() + mqttStored.get();
+            out.printf("  [%2ds] sent %d (HTTP 201 %d, MQTT published %d), MQTT stored %d, stored rate %d/s%n", second,
+                    httpOk.sum() + mqttPublished.get(), httpOk.sum(), mqttPublished.get(), mqttStored.get(),
+                    done - lastDone);
+            lastDone = done;
+        }
+        for (Future<?> f : running) {
+            f.get();
+        }
+        double window = (System.nanoTime() - start) / 1e9;
+        long storedInWindow = probe.count(mqttIds) - storedBefore;
+        workers.shutdown();
+        counter.shutdownNow();
+        long storedAfter = drain(probe, mqttIds, storedBefore);
+        for (SimulatedDevice d : mqttReady) {
+            for (var e = d.pendingError(java.time.Duration.ofMillis(1)); e.isPresent();
+                 e = d.pendingError(java.time.Duration.ofMillis(1))) {
+                error(e.get().code().name());
+            }
+        }
+        LatencySummary mqttLatency = probe.finish();
+        Map<String, Long> errorCounts = new TreeMap<>();
+        errors.forEach((k, v) -> errorCounts.put(k, v.sum()));
+        return new LoadReport(httpReady.size(), mqttReady.size(), plan.seconds(), plan.rate(), HANDSHAKE_THREADS,
+                enrolled, httpReady.size() + mqttReady.size(), hsSeconds, summary(handshakeMs), httpOk.sum(), window,
+                summary(httpLatencies), mqttPublished.get(), storedInWindow, storedAfter, mqttLatency, SAMPLE_EVERY,
+                probe.lost(), probe.skipped(), mqttHeldBackMillis.sum() / 1000.0, errorCounts);
+    }
+
+    /** After the window: up to 10 s for the gateway to store what was published (QoS 1 backlog). */
+    private long drain(StoredProbe probe, List<String> mqttIds, long storedBefore) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        long stored = probe.count(mqttIds) - storedBefore;
+        while (stored < mqttPublished.get() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            stored = probe.count(mqttIds) - storedBefore;
+        }
+        return stored;
+    }
+
+    private void sendLoop(List<SimulatedDevice> mine, Pacer pacer, long end, StoredProbe probe) {
+        Random values = new Random();
+        List<Double> latencies = new ArrayList<>();
+        for (int i = 0; pacer.await(end); i++) {
+            if (probe != null && !belowBacklog(end)) {
+                break;
+            }
+            SimulatedDevice d = mine.get(i % mine.size());
+            long t0 = System.nanoTime();
+            try {
+                TelemetryMessage m = d.send(VitalSigns.sample(d.identity().deviceType(), values));
+                if (probe == null) {
+                    latencies.add((System.nanoTime() - t0) / 1e6);
+                    httpOk.increment();
+                } else if (mqttPublished.incrementAndGet() % SAMPLE_EVERY == 0) {
+                    probe.sample(m.sessionId(), m.seq(), t0);
+                }
+            } catch (GatewayRejection r) {
+                error(r.error().code().name());
+            } catch (RuntimeException e) {
+                error(e.getClass().getSimpleName());
+            }
+        }
+        synchronized (httpLatencies) {
+            httpLatencies.addAll(latencies);
+        }
+    }
+
+    /** Waits while {@value #MQTT_BACKLOG} MQTT messages are published but not yet seen stored; false at the end. */
+    private boolean belowBacklog(long end) {
+        long t0 = System.nanoTime();
+        while (mqttPublished.get() - mqttStored.get() > MQTT_BACKLOG) {
+            if (System.nanoTime() >= end) {
+                return false;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+        }
+        mqttHeldBackMillis.add((System.nanoTime() - t0) / 1_000_000);
+        return true;
+    }
+
+    private interface DeviceStep {
+        void run(SimulatedDevice d);
+    }
+
+    /** Runs the step for every device on the handshake pool; returns those that succeeded, timing each if asked. */
+    private List<SimulatedDevice> onPool(List<SimulatedDevice> devices, DeviceStep step, List<Double> timesMs)
+            throws InterruptedException {
+        ExecutorService pool = Executors.newFixedThreadPool(HANDSHAKE_THREADS);
+        List<Future<Boolean>> results = new ArrayList<>();
+        for (SimulatedDevice d : devices) {
+            Callable<Boolean> task = () -> {
+                long t0 = System.nanoTime();
+                try {
+                    step.run(d);
+                } catch (GatewayRejection r) {
+                    error(r.error().code().name());
+                    return false;
+                } catch (RuntimeException e) {
+                    error(e.getClass().getSimpleName());
+                    return false;
+                }
+                if (timesMs != null) {
+                    synchronized (timesMs) {
+                        timesMs.add((System.nanoTime() - t0) / 1e6);
+                    }
+                }
+                return true;
+            };
+            results.add(pool.submit(task));
+        }
+        List<SimulatedDevice> ok = new ArrayList<>();
+        for (int i = 0; i < devices.size(); i++) {
+            try {
+                if (results.get(i).get()) {
+                    ok.add(devices.get(i));
+                }
+            } catch (java.util.concurrent.ExecutionException e) {
+                error(e.getCause().getClass().getSimpleName());
+            }
+        }
+        pool.shutdown();
+        return ok;
+    }
+
+    private void error(String code) {
+        errors.computeIfAbsent(code, k -> new LongAdder()).increment();
+    }
+
+    private static LatencySummary summary(List<Double> ms) {
+        synchronized (ms) {
+            return LatencySummary.of(ms.stream().mapToDouble(Double::doubleValue).toArray());
+        }
+    }
+
+    /** Round-robin split into at most {@code parts} non-empty lists: each device belongs to exactly one worker. */
+    static List<List<SimulatedDevice>> split(List<SimulatedDevice> devices, int parts) {
+        List<List<SimulatedDevice>> out = new ArrayList<>();
+        for (int p = 0; p < Math.min(parts, devices.size()); p++) {
+            final int part = p;
+            final int n = Math.min(parts, devices.size());
+            Predicate<Integer> mine = i -> i % n == part;
+            List<SimulatedDevice> share = new ArrayList<>();
+            for (int i = 0; i < devices.size(); i++) {
+                if (mine.test(i)) {
+                    share.add(devices.get(i));
+                }
+            }
+            out.add(share);
+        }
+        return out;
+    }
+}
