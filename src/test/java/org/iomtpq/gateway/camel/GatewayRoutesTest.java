@@ -50,6 +50,7 @@ import org.junit.jupiter.api.TestInstance;
             "iomt.mqtt.client-id=route-test",
             "iomt.mqtt.session-expiry-seconds=60",
             "iomt.mqtt.storage-retries=1",
+            "iomt.mqtt.consumer-threads=2",
             "iomt.registry.mode=none",
             "iomt.outbox.relay-period-ms=500",
             "iomt.eth.rpc-url=http://127.0.0.1:1",
