@@ -86,6 +86,11 @@ public final class AuditHashChain {
         return lastSeq;
     }
 
+    /** PROTOCOL.md §10: {@code streamIdHash = keccak256(UTF8(stream))}, as 0x hex; anchors are filed under it on chain. */
+    public static String streamIdHash(String stream) {
+        return "0x" + HexFormat.of().formatHex(Hashes.keccak256(stream.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
     /** Recomputes an entry's hash from its fields; a verifier compares it with the stored one. */
     public static String hash(AuditEntry e) {
         return hash(e.stream(), e.seq(), e.prevHash(), e.eventType(), e.deviceId(), e.gatewayId(), e.timestamp(),

@@ -1,14 +1,13 @@
 package org.iomtpq.gateway.service;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 
 import org.iomtpq.gateway.audit.AuditEntry;
+import org.iomtpq.gateway.audit.AuditHashChain;
 import org.iomtpq.gateway.audit.MerkleTree;
 import org.iomtpq.gateway.chain.RegistryClient;
 import org.iomtpq.gateway.chain.RegistryContract;
-import org.iomtpq.gateway.crypto.Hashes;
 import org.iomtpq.gateway.protocol.Hex0x;
 import org.iomtpq.gateway.store.AuditRepository;
 import org.iomtpq.gateway.store.OutboxEntry;
@@ -43,14 +42,10 @@ public final class AuditAnchors {
         this.clock = clock;
     }
 
-    public static String streamIdHash(String stream) {
-        return Hex0x.encode(Hashes.keccak256(stream.getBytes(StandardCharsets.UTF_8)));
-    }
-
     /** The last seq of {@code stream} anchored on chain (0 if none). */
     public long lastAnchoredSeq(String stream) {
         List<Type> out = registry.call(registry.settings().requireRegistry(),
-                RegistryContract.streamAnchor(Hex0x.decode32(streamIdHash(stream))));
+                RegistryContract.streamAnchor(Hex0x.decode32(AuditHashChain.streamIdHash(stream))));
         return ((Number) out.get(1).getValue()).longValue();
     }
 
@@ -81,7 +76,7 @@ public final class AuditAnchors {
             return; // only the records of earlier anchors: anchoring them alone would anchor forever, one per interval
         }
         byte[] root = MerkleTree.root(entries.stream().map(e -> Hex0x.decode32(e.hash())).toList());
-        outbox.add(OutboxEntry.anchor(stream, streamIdHash(stream), first, last, Hex0x.encode(root), clock.instant()));
+        outbox.add(OutboxEntry.anchor(stream, AuditHashChain.streamIdHash(stream), first, last, Hex0x.encode(root), clock.instant()));
         LOG.info("anchoring audit entries {}..{} of {}", first, last, stream);
     }
 }

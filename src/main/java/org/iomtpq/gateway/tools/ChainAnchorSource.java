@@ -2,14 +2,13 @@ package org.iomtpq.gateway.tools;
 
 import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.iomtpq.gateway.audit.AuditHashChain;
 import org.iomtpq.gateway.audit.AuditVerifier.Anchor;
 import org.iomtpq.gateway.chain.RegistryContract;
 import org.iomtpq.gateway.chain.RegistryEvent;
-import org.iomtpq.gateway.crypto.Hashes;
 import org.iomtpq.gateway.protocol.Hex0x;
 import org.web3j.abi.EventEncoder;
 import org.web3j.protocol.Web3j;
@@ -43,7 +42,7 @@ final class ChainAnchorSource implements AutoCloseable {
     }
 
     List<Anchor> anchors(String stream) {
-        String streamIdHash = Hex0x.encode(Hashes.keccak256(stream.getBytes(StandardCharsets.UTF_8)));
+        String streamIdHash = AuditHashChain.streamIdHash(stream);
         EthFilter filter = new EthFilter(DefaultBlockParameterName.EARLIEST, DefaultBlockParameterName.LATEST, registry)
                 .addSingleTopic(TOPIC).addNullTopic().addSingleTopic(streamIdHash);
         EthLog answer;

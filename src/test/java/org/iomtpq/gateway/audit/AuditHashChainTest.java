@@ -61,6 +61,12 @@ class AuditHashChainTest {
         assertNotEquals(e.hash(), AuditHashChain.hash(edited));
     }
 
+    @Test
+    void streamIdHashIsKeccak256OfTheStreamName() {
+        // keccak256("abc"), the Ethereum known answer
+        assertEquals("0x4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45", AuditHashChain.streamIdHash("abc"));
+    }
+
     private static void lp(ByteArrayOutputStream out, String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         out.writeBytes(ByteBuffer.allocate(4).putInt(b.length).array());

@@ -23,7 +23,7 @@ import org.iomtpq.gateway.it.Forge;
 import org.iomtpq.gateway.it.GatewayFixture;
 import org.iomtpq.gateway.protocol.DeviceIdentity;
 import org.iomtpq.gateway.protocol.Hex0x;
-import org.iomtpq.gateway.service.AuditAnchors;
+import org.iomtpq.gateway.audit.AuditHashChain;
 import org.iomtpq.gateway.testsupport.EthNode;
 import org.iomtpq.gateway.tools.VerifyAuditCommand;
 import org.junit.jupiter.api.Test;
@@ -108,7 +108,7 @@ class AuditAnchorIT {
         long[] anchored = new long[1];
         GatewayFixture.awaitTrue("stream anchored up to seq " + seq, ChainRig.CHAIN_WAIT, () -> {
             anchored[0] = ((Number) reader.call(reader.settings().requireRegistry(), RegistryContract.streamAnchor(
-                    Hex0x.decode32(AuditAnchors.streamIdHash(stream)))).get(1).getValue()).longValue();
+                    Hex0x.decode32(AuditHashChain.streamIdHash(stream)))).get(1).getValue()).longValue();
             return anchored[0] >= seq;
         });
         return anchored[0];
