@@ -168,6 +168,9 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
         }
     }
 
+    /** Messages the broker holds for one client (the gateway's session) before it drops new ones. */
+    static final long MAX_QUEUED_PER_CLIENT = 1_000_000;
+
     static String configXml(String bindHost, int port, Persistence persistence) {
         String mode = persistence == Persistence.FILE ? "file" : "in-memory";
         return "<?xml version=\"1.0\"?>\n"
@@ -180,6 +183,11 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
                 + "    </tcp-listener>\n"
                 + "  </listeners>\n"
                 + "  <persistence><mode>" + mode + "</mode></persistence>\n"
+                // HiveMQ's default keeps 1,000 messages per client and then DISCARDS new ones silently, although the
+                // device already got its PUBACK: a gateway that falls 1,000 messages behind (a burst, a restart) would
+                // lose vitals. Found by the load harness; same reason as max_queued_messages in config/mosquitto.
+                + "  <mqtt><queued-messages><max-queue-size>" + MAX_QUEUED_PER_CLIENT
+                + "</max-queue-size><strategy>discard</strategy></queued-messages></mqtt>\n"
                 // a development broker must not phone home
                 + "  <anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics>\n"
                 + "</hivemq>\n";
