@@ -18,6 +18,7 @@ import com.mongodb.client.MongoClients;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 import org.iomtpq.gateway.camel.GatewayComponents;
+import org.iomtpq.gateway.protocol.TelemetryProtection;
 import org.iomtpq.gateway.camel.IngressMqttClient;
 import org.iomtpq.gateway.chain.ChainSettings;
 import org.iomtpq.gateway.chain.EthAccount;
@@ -48,12 +49,32 @@ public final class GatewayRuntime implements AutoCloseable {
     private String mongoUri;
     private String eventsFromBlock = "latest";
 
-    private GatewayRuntime(GatewaySettings settings) {
+    private final TelemetryProtection protection;
+
+    private GatewayRuntime(GatewaySettings settings, TelemetryProtection protection) {
         this.settings = settings;
+        this.protection = protection;
     }
 
     public static GatewayRuntime start(GatewaySettings settings) {
-        GatewayRuntime runtime = new GatewayRuntime(settings);
+        return start(settings, TelemetryProtection.AES_256_GCM);
+    }
+
+    /**
+     * The load harness's "unsecured" comparison run: telemetry without AES-GCM. Refused unless the gateway runs on
+     * the embedded defaults without a chain, so it can never be pointed at real data.
+     */
+    public static GatewayRuntime startUnsecuredForBenchmark(GatewaySettings settings) {
+        if (!settings.getOrEmpty("iomt.mongo.uri").isBlank() || !settings.getOrEmpty("iomt.mqtt.url").isBlank()
+                || !"none".equals(settings.get("iomt.registry.mode"))) {
+            throw new IllegalArgumentException("the unsecured benchmark gateway runs only on the embedded defaults");
+        }
+        LOG.warn("BENCHMARK ONLY: telemetry is accepted WITHOUT encryption by this gateway instance");
+        return start(settings, TelemetryProtection.NONE_FOR_BENCHMARK);
+    }
+
+    private static GatewayRuntime start(GatewaySettings settings, TelemetryProtection protection) {
+        GatewayRuntime runtime = new GatewayRuntime(settings, protection);
         try {
             runtime.startAll();
             return runtime;
@@ -88,13 +109,14 @@ public final class GatewayRuntime implements AutoCloseable {
                 .build());
         toClose.push(client);
         RegistryClient registry = startRegistryClient();
-        components = new GatewayComponents(settings, client, registry, clock, random);
+        components = new GatewayComponents(settings, client, registry, clock, random, protection);
         if (registry != null) {
             eventsFromBlock = new ChainCursorRepository(client.getDatabase(settings.get("iomt.mongo.database")),
                     registry.settings().requireRegistry()).lastBlock().stream().mapToObj(String::valueOf).findFirst()
                     .orElse("latest");
         }
         holdAuditStream(client, clock);
+        toClose.push(components); // the observation writer: after Camel has stopped and its exchanges are done
         toClose.push(components.audit()); // after Camel has stopped, before the lease goes: write what is queued
         LOG.info("Gateway {} instance {}, audit stream {}, registry.mode={}{}", components.identity().gatewayId(),
                 components.identity().instanceId(), components.audit().stream(), components.registryMode().wireName(),

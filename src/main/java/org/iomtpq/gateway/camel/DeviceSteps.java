@@ -9,7 +9,6 @@ import org.iomtpq.gateway.service.RequestContext;
 import org.iomtpq.gateway.service.RotationService;
 import org.iomtpq.gateway.service.TelemetryService;
 import org.iomtpq.gateway.service.Transport;
-import org.iomtpq.gateway.store.ObservationRepository;
 
 /**
  * Thin adapters from an exchange to the protocol services: raw bytes in, answer JSON and HTTP status out.
@@ -48,17 +47,17 @@ public final class DeviceSteps {
     }
 
     /**
-     * Telemetry up to the write: the body becomes the observation document for the route's mongodb insert, or
-     * the exchange is marked a duplicate (a QoS 1 repeat of a stored message) and nothing is stored or answered.
+     * Telemetry up to the write: the observation waits in an exchange property for the route's write step, or the
+     * exchange is marked a duplicate (a QoS 1 repeat of a stored message) and nothing is stored or answered.
      */
     public void telemetry(Exchange exchange) {
         TelemetryService.Accepted accepted = telemetry.accept(raw(exchange), request(exchange));
+        exchange.getMessage().setBody(null);
         if (accepted.observation().isEmpty()) {
             exchange.setProperty(ExchangeKeys.DUPLICATE, true);
-            exchange.getMessage().setBody(null);
             return;
         }
-        exchange.getMessage().setBody(ObservationRepository.toDocument(accepted.observation().get()));
+        exchange.setProperty(ExchangeKeys.OBSERVATION, accepted.observation().get());
     }
 
     /** After the observation is durably stored: HTTP gets 201 ack; MQTT gets no answer (errors only). */

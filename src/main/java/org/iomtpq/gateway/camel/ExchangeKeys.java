@@ -18,6 +18,8 @@ public final class ExchangeKeys {
     public static final String HTTP_STATUS = "iomtHttpStatus";
     /** Telemetry that is a QoS 1 repeat of a stored message: nothing to store, nothing to answer. */
     public static final String DUPLICATE = "iomtDuplicate";
+    /** Telemetry: the decrypted, validated observation waiting for the write step. */
+    public static final String OBSERVATION = "iomtObservation";
     /** A dead_letters document waiting to be written. */
     public static final String DEAD_LETTER = "iomtDeadLetter";
     /** The answer, kept while the body carries something else (a document to insert). */

@@ -4,6 +4,10 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoDatabase;
@@ -21,7 +25,11 @@ import org.iomtpq.gateway.service.EnrollmentService;
 import org.iomtpq.gateway.service.GatewayIdentity;
 import org.iomtpq.gateway.service.GatewayInfo;
 import org.iomtpq.gateway.service.HandshakeService;
+import org.iomtpq.gateway.protocol.DeviceStatus;
+import org.iomtpq.gateway.protocol.TelemetryProtection;
+import org.iomtpq.gateway.service.LiveSessions;
 import org.iomtpq.gateway.service.MasterKey;
+import org.iomtpq.gateway.service.ObservationWriter;
 import org.iomtpq.gateway.service.OperatorCommands;
 import org.iomtpq.gateway.service.OperatorQueries;
 import org.iomtpq.gateway.service.RegistryMode;
@@ -43,9 +51,11 @@ import org.iomtpq.gateway.store.SessionRepository;
  * YAML routes find its beans. Built by hand rather than by {@code @BindToRegistry} factories, which Camel Main may
  * call more than once (PITFALLS.md): one MongoClient, one audit chain head, no surprises.
  */
-public final class GatewayComponents {
+public final class GatewayComponents implements AutoCloseable {
 
     private final Map<String, Object> beans = new LinkedHashMap<>();
+    private final ObservationWriter observationWriter;
+    private final ExecutorService telemetryContinuations;
     private final GatewayIdentity identity;
     private final AuditTrail audit;
     private final RegistryMode registryMode;
@@ -53,6 +63,15 @@ public final class GatewayComponents {
     /** {@code registry} null: no chain ({@code iomt.registry.mode=none}). */
     public GatewayComponents(GatewaySettings settings, MongoClient mongoClient, RegistryClient registry, Clock clock,
                              SecureRandom random) {
+        this(settings, mongoClient, registry, clock, random, TelemetryProtection.AES_256_GCM);
+    }
+
+    /**
+     * {@code protection} is AES-256-GCM for every gateway; only the load harness passes the benchmark-only
+     * {@link TelemetryProtection#NONE_FOR_BENCHMARK} to measure what the encryption costs.
+     */
+    public GatewayComponents(GatewaySettings settings, MongoClient mongoClient, RegistryClient registry, Clock clock,
+                             SecureRandom random, TelemetryProtection protection) {
         MongoDatabase db = mongoClient.getDatabase(settings.get("iomt.mongo.database"));
         MongoSchema.ensureIndexes(db);
         registryMode = RegistryMode.parse(settings.get("iomt.registry.mode"));
@@ -91,19 +110,43 @@ public final class GatewayComponents {
         EnrollmentService enrollment = new EnrollmentService(devices, approvals, audit, registryMode, outbox, clock);
         HandshakeService handshake = new HandshakeService(identity, devices, sessions, vault, audit, clock, random,
                 settings.getDuration("iomt.session.ttl"), settings.getLong("iomt.session.max-messages"), commitmentCheck);
-        TelemetryService telemetry = new TelemetryService(identity.gatewayId(), sessions, devices, observations, vault, clock);
+        LiveSessions live = new LiveSessions(sessions::find,
+                deviceId -> devices.find(deviceId).map(d -> d.status() == DeviceStatus.REVOKED).orElse(true),
+                observations::highestSeq, clock::millis, settings.getLong("iomt.telemetry.session-recheck-ms"), 100_000);
+        sessions.onSessionsEnded(live::deviceChanged);
+        TelemetryService telemetry = new TelemetryService(identity.gatewayId(), live, observations, vault, protection, clock);
+        observationWriter = new ObservationWriter(observations::insertAll, settings.getInt("iomt.telemetry.write-batch-max"));
+        telemetryContinuations = Executors.newFixedThreadPool(settings.getInt("iomt.telemetry.continuation-threads"),
+                daemonThreads("telemetry-stored"));
         RotationService rotation = new RotationService(devices, sessions, audit, registryMode, outbox, clock);
         GatewayInfo info = new GatewayInfo(identity, registryMode, registry == null ? null : registry.account().address());
 
         beans.put("mongoClient", mongoClient);
         beans.put("deviceIngress", new DeviceIngress());
         beans.put("deviceSteps", new DeviceSteps(enrollment, handshake, telemetry, rotation));
+        beans.put("storeObservation", new ObservationStore(observationWriter, telemetry, telemetryContinuations));
         beans.put("operatorApi", new OperatorApi(
                 new Authorizer(settings.getOrEmpty("iomt.operator-token"), settings.getOrEmpty("iomt.auditor-token")),
                 new OperatorQueries(devices, sessions, observations, auditRepository, stream, clock),
                 new OperatorCommands(approvals, revocation, audit, clock), info));
         beans.put("errorReplies", new ErrorReplies(audit, clock));
         beans.put("replies", new Replies(registryMode.wireName()));
+    }
+
+    private static ThreadFactory daemonThreads(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** After Camel stopped: writes the observations still queued, then stops the writer. */
+    @Override
+    public void close() {
+        observationWriter.close();
+        telemetryContinuations.shutdown();
     }
 
     /** Bean name → bean, for the Camel registry. */

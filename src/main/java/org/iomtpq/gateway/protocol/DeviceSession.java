@@ -13,6 +13,7 @@ public final class DeviceSession {
     private final long maxMessages;
     private final SessionKeys keys;
     private long lastSeq;
+    private volatile TelemetryProtection protection = TelemetryProtection.AES_256_GCM;
 
     DeviceSession(String deviceId, byte[] sessionId, String expiresAt, long maxMessages, SessionKeys keys) {
         this.deviceId = Objects.requireNonNull(deviceId, "deviceId");
@@ -57,8 +58,13 @@ public final class DeviceSession {
 
     /** Seals arbitrary bytes under an arbitrary seq: for tests (replays, bad plaintexts). */
     public TelemetryMessage seal(long seq, byte[] plaintext) {
-        byte[] ciphertext = TelemetryCrypto.seal(keys.deviceToGateway(), deviceId, sessionId, seq, plaintext);
+        byte[] ciphertext = protection.seal(keys.deviceToGateway(), deviceId, sessionId, seq, plaintext);
         return new TelemetryMessage(deviceId, sessionId, seq, ciphertext);
+    }
+
+    /** Load harness only: send readings unencrypted to a gateway started for the "unsecured" comparison. */
+    public void protectWith(TelemetryProtection protection) {
+        this.protection = java.util.Objects.requireNonNull(protection, "protection");
     }
 
     public void destroy() {

@@ -1,6 +1,5 @@
 package org.iomtpq.gateway.store;
 
-import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
 
 import java.math.BigDecimal;
@@ -11,8 +10,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
+import com.mongodb.MongoBulkWriteException;
+import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.InsertManyOptions;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
 import org.bson.Document;
@@ -20,20 +22,29 @@ import org.bson.Document;
 /** {@code observations}: one document per accepted telemetry message, unique on {@code (sessionId, seq)}. */
 public final class ObservationRepository {
 
+    private static final int DUPLICATE_KEY = 11000;
+
     private final MongoCollection<Document> observations;
 
     public ObservationRepository(MongoDatabase db) {
         this.observations = db.getCollection(Collections.OBSERVATIONS);
     }
 
-    /** The payload hash of the message stored under this {@code (sessionId, seq)}, if any. */
+    /**
+     * The payload hash of the message stored under this {@code (sessionId, seq)}, if any. The filter is the plain
+     * document {@code {sessionId, seq}}, not {@code $and}: the embedded server picks the unique index only for an
+     * exact match on its keys and scans the whole collection otherwise (MongoDB itself uses the index either way).
+     */
     public Optional<String> storedPayloadHash(String sessionId, long seq) {
-        Document d = observations.find(and(eq("sessionId", sessionId), eq("seq", seq)))
+        Document d = observations.find(new Document("sessionId", sessionId).append("seq", seq))
                 .projection(Projections.include("payloadHash")).first();
         return Optional.ofNullable(d).map(x -> x.getString("payloadHash"));
     }
 
-    /** Highest stored seq of a session, 0 if none: the top of the replay window. */
+    /**
+     * Highest stored seq of a session, 0 if none: the top of the replay window. Served by the compound index on
+     * MongoDB; a scan on the embedded server, hence read once per session and then tracked in memory.
+     */
     public long highestSeq(String sessionId) {
         Document d = observations.find(eq("sessionId", sessionId)).sort(Sorts.descending("seq"))
                 .projection(Projections.include("seq")).limit(1).first();
@@ -42,6 +53,37 @@ public final class ObservationRepository {
 
     public void insert(ObservationRecord o) {
         observations.insertOne(toDocument(o));
+    }
+
+    /** What became of one observation of an {@link #insertAll} batch. */
+    public enum InsertOutcome {
+        STORED,
+        /** its {@code (sessionId, seq)} was stored already: nothing was written for it */
+        DUPLICATE,
+        /** the server refused this document for another reason: nothing was written for it */
+        FAILED
+    }
+
+    /**
+     * One unordered {@code insertMany}: every document is tried, and the answer says per document whether it is now
+     * stored. Only returns after the server acknowledged the write (the client's write concern); a failure of the
+     * whole command (storage down) throws, and then none of the batch may be treated as stored.
+     */
+    public List<InsertOutcome> insertAll(List<ObservationRecord> batch) {
+        List<Document> docs = new ArrayList<>(batch.size());
+        batch.forEach(o -> docs.add(toDocument(o)));
+        List<InsertOutcome> outcomes = new ArrayList<>(java.util.Collections.nCopies(batch.size(), InsertOutcome.STORED));
+        try {
+            observations.insertMany(docs, new InsertManyOptions().ordered(false));
+        } catch (MongoBulkWriteException e) {
+            for (BulkWriteError error : e.getWriteErrors()) {
+                outcomes.set(error.getIndex(), error.getCode() == DUPLICATE_KEY ? InsertOutcome.DUPLICATE : InsertOutcome.FAILED);
+            }
+            if (e.getWriteConcernError() != null) {
+                throw e; // not known to be durable: nothing counts as stored
+            }
+        }
+        return outcomes;
     }
 
     public List<Document> latestForDevice(String deviceId, int limit) {

@@ -8,7 +8,10 @@ import static com.mongodb.client.model.Filters.ne;
 
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
@@ -21,9 +24,23 @@ import org.iomtpq.gateway.protocol.SessionState;
 public final class SessionRepository {
 
     private final MongoCollection<Document> sessions;
+    private final List<Consumer<String>> endListeners = new CopyOnWriteArrayList<>();
 
     public SessionRepository(MongoDatabase db) {
         this.sessions = db.getCollection(Collections.SESSIONS);
+    }
+
+    /**
+     * Called with the device id after this instance ended sessions of a device (revocation, rotation), whether or
+     * not any changed: caches of session state drop the device's entries.
+     */
+    public void onSessionsEnded(Consumer<String> listener) {
+        endListeners.add(listener);
+    }
+
+    private long ended(String deviceId, long count) {
+        endListeners.forEach(l -> l.accept(deviceId));
+        return count;
     }
 
     public void insertPending(SessionRecord s) {
@@ -75,12 +92,12 @@ public final class SessionRepository {
      * of them answer DEVICE_REVOKED (PROTOCOL.md §6). Idempotent; returns how many changed.
      */
     public long endAllForRevocation(String deviceId, Instant now) {
-        return sessions.updateMany(
+        return ended(deviceId, sessions.updateMany(
                 and(eq("deviceId", deviceId), ne("endedReason", SessionRecord.ENDED_BY_REVOCATION),
                         in("state", SessionState.ENCAPSULATED.name(), SessionState.AUTHENTICATED.name())),
                 Updates.combine(Updates.set("endedReason", SessionRecord.ENDED_BY_REVOCATION),
                         Updates.set("endedAt", Date.from(now))))
-                .getModifiedCount();
+                .getModifiedCount());
     }
 
     /**
@@ -88,12 +105,12 @@ public final class SessionRepository {
      * repeat after new sessions with the new keys exist. Returns how many ended.
      */
     public long endAllOfOtherKeys(String deviceId, String currentCommitment, Instant now) {
-        return sessions.updateMany(
+        return ended(deviceId, sessions.updateMany(
                 and(eq("deviceId", deviceId), eq("endedReason", null), ne("keyCommitment", currentCommitment),
                         in("state", SessionState.ENCAPSULATED.name(), SessionState.AUTHENTICATED.name())),
                 Updates.combine(Updates.set("endedReason", SessionRecord.ENDED_BY_ROTATION),
                         Updates.set("endedAt", Date.from(now))))
-                .getModifiedCount();
+                .getModifiedCount());
     }
 
     public long countAuthenticated(Instant now) {

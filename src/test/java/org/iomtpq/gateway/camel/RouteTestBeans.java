@@ -55,6 +55,7 @@ final class RouteTestBeans implements AutoCloseable {
 
     @Override
     public void close() {
+        components.close();
         client.close();
         mongo.close();
     }

@@ -1,0 +1,133 @@
+package org.iomtpq.gateway.service;
+
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
+
+import org.iomtpq.gateway.store.SessionRecord;
+
+/**
+ * What telemetry needs per message about its session, kept in memory so a message does not cost three reads:
+ * the session record, whether its device is revoked, and the highest seq stored so far (top of the replay window).
+ * <p>
+ * Freshness: every change this instance makes to a device's sessions (revocation, rotation, a revocation learnt from
+ * the chain) calls {@link #deviceChanged}, which drops the device's entries at once. Changes made by another gateway
+ * instance on the same database are seen when an entry is older than {@code recheckMillis} and is read again
+ * (default 1 s; 0 reads on every message). The highest stored seq is read once and then only raised by this
+ * instance's own writes; a stale value only makes the "too old" rule more lenient, never admits a stored seq: the
+ * unique {@code (sessionId, seq)} index decides that at the insert.
+ */
+public final class LiveSessions {
+
+    /** A session as last read, with its device's revocation status at that time. */
+    public record Snapshot(SessionRecord session, boolean deviceRevoked) {
+    }
+
+    private static final class Entry {
+        final String deviceId;
+        final AtomicLong highestStored;
+        volatile Snapshot snapshot;
+        volatile long readAtMillis;
+
+        Entry(String deviceId, Snapshot snapshot, long readAtMillis, long highestStored) {
+            this.deviceId = deviceId;
+            this.snapshot = snapshot;
+            this.readAtMillis = readAtMillis;
+            this.highestStored = new AtomicLong(highestStored);
+        }
+    }
+
+    private final Function<String, Optional<SessionRecord>> readSession;
+    private final Predicate<String> readDeviceRevoked;
+    private final ToLongFunction<String> readHighestStored;
+    private final LongSupplier millis;
+    private final long recheckMillis;
+    private final Map<String, Entry> entries;
+    /** Bumped by every {@link #deviceChanged}: a read that overlapped a change is used once, not cached. */
+    private final AtomicLong changes = new AtomicLong();
+
+    /**
+     * @param readDeviceRevoked true when the device is revoked or unknown
+     * @param readHighestStored highest stored seq of a session, 0 if none
+     */
+    public LiveSessions(Function<String, Optional<SessionRecord>> readSession, Predicate<String> readDeviceRevoked,
+                        ToLongFunction<String> readHighestStored, LongSupplier millis, long recheckMillis, int maxEntries) {
+        this.readSession = readSession;
+        this.readDeviceRevoked = readDeviceRevoked;
+        this.readHighestStored = readHighestStored;
+        this.millis = millis;
+        this.recheckMillis = recheckMillis;
+        this.entries = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
+                return size() > maxEntries;
+            }
+        };
+    }
+
+    /** The session and its device's status, read from the store when not known or older than the recheck interval. */
+    public Optional<Snapshot> snapshot(String sessionId) {
+        Entry e = entry(sessionId);
+        long now = millis.getAsLong();
+        if (e != null && now - e.readAtMillis < recheckMillis) {
+            return Optional.of(e.snapshot);
+        }
+        long changesBefore = changes.get();
+        Optional<SessionRecord> session = readSession.apply(sessionId);
+        if (session.isEmpty()) {
+            forget(sessionId);
+            return Optional.empty();
+        }
+        Snapshot fresh = new Snapshot(session.get(), readDeviceRevoked.test(session.get().deviceId()));
+        long readAt = changes.get() == changesBefore ? now : Long.MIN_VALUE / 2; // stale at once if overlapped
+        if (e == null) {
+            remember(sessionId, new Entry(session.get().deviceId(), fresh, readAt, readHighestStored.applyAsLong(sessionId)));
+        } else {
+            e.snapshot = fresh;
+            e.readAtMillis = readAt;
+        }
+        return Optional.of(fresh);
+    }
+
+    /** Highest stored seq of a session whose {@link #snapshot} was taken; 0 if none. */
+    public long highestStored(String sessionId) {
+        Entry e = entry(sessionId);
+        return e == null ? readHighestStored.applyAsLong(sessionId) : e.highestStored.get();
+    }
+
+    /** After this instance stored {@code seq}. */
+    public void stored(String sessionId, long seq) {
+        Entry e = entry(sessionId);
+        if (e != null) {
+            e.highestStored.accumulateAndGet(seq, Math::max);
+        }
+    }
+
+    public synchronized void forget(String sessionId) {
+        entries.remove(sessionId);
+    }
+
+    /** The device's sessions or status changed: read them again on their next message. */
+    public synchronized void deviceChanged(String deviceId) {
+        changes.incrementAndGet();
+        for (Iterator<Entry> it = entries.values().iterator(); it.hasNext(); ) {
+            if (it.next().deviceId.equals(deviceId)) {
+                it.remove();
+            }
+        }
+    }
+
+    private synchronized Entry entry(String sessionId) {
+        return entries.get(sessionId);
+    }
+
+    private synchronized void remember(String sessionId, Entry e) {
+        entries.putIfAbsent(sessionId, e);
+    }
+}

@@ -1,0 +1,121 @@
+package org.iomtpq.gateway.service;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Function;
+
+import org.iomtpq.gateway.store.ObservationRecord;
+import org.iomtpq.gateway.store.ObservationRepository.InsertOutcome;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit for observations: one writer thread takes whatever is queued (up to {@code maxBatch}) and stores it
+ * with one unordered {@code insertMany}; each caller's future completes only after that write was acknowledged,
+ * so "acknowledged means stored" still holds per message. No waiting for a batch to fill: while one write is in
+ * flight the next batch gathers, so batches grow with load and a lone message is written at once.
+ * <p>
+ * Why: on the embedded store every write command commits the file (see EmbeddedMongo), and on MongoDB every
+ * command is a round trip; at a few thousand messages per second one command per message is the bottleneck.
+ */
+public final class ObservationWriter implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ObservationWriter.class);
+
+    private record Pending(ObservationRecord record, CompletableFuture<InsertOutcome> done) {
+    }
+
+    private final Function<List<ObservationRecord>, List<InsertOutcome>> store;
+    private final int maxBatch;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Thread writer;
+    private volatile boolean closed;
+
+    /** @param store writes a batch and says per record what became of it (throws when nothing is known stored) */
+    public ObservationWriter(Function<List<ObservationRecord>, List<InsertOutcome>> store, int maxBatch) {
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("maxBatch must be at least 1");
+        }
+        this.store = store;
+        this.maxBatch = maxBatch;
+        this.writer = new Thread(this::writeLoop, "observation-writer");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    /** Completes with the record's outcome once written, or exceptionally when the write failed as a whole. */
+    public CompletableFuture<InsertOutcome> submit(ObservationRecord record) {
+        CompletableFuture<InsertOutcome> done = new CompletableFuture<>();
+        if (closed) {
+            done.completeExceptionally(new IllegalStateException("the observation writer is closed"));
+            return done;
+        }
+        queue.add(new Pending(record, done));
+        return done;
+    }
+
+    private void writeLoop() {
+        List<Pending> batch = new ArrayList<>(maxBatch);
+        while (!closed || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, maxBatch - 1);
+                write(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } finally {
+                batch.clear();
+            }
+        }
+        failRemaining();
+    }
+
+    private void write(List<Pending> batch) {
+        List<ObservationRecord> records = new ArrayList<>(batch.size());
+        batch.forEach(p -> records.add(p.record()));
+        List<InsertOutcome> outcomes;
+        try {
+            outcomes = store.apply(records);
+        } catch (RuntimeException e) {
+            // Nothing of this batch counts as stored; each caller fails and is answered as for a storage outage.
+            batch.forEach(p -> p.done().completeExceptionally(e));
+            return;
+        } catch (Error e) {
+            batch.forEach(p -> p.done().completeExceptionally(e));
+            throw e;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).done().complete(outcomes.get(i));
+        }
+    }
+
+    private void failRemaining() {
+        Pending p;
+        while ((p = queue.poll()) != null) {
+            p.done().completeExceptionally(new IllegalStateException("the observation writer stopped"));
+        }
+    }
+
+    /** Writes what is queued, then stops. */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            writer.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (writer.isAlive()) {
+            LOG.warn("observation writer did not stop within 10 s");
+            writer.interrupt();
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package org.iomtpq.gateway.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.iomtpq.gateway.store.ObservationRecord;
+import org.iomtpq.gateway.store.ObservationRepository.InsertOutcome;
+import org.junit.jupiter.api.Test;
+
+class ObservationWriterTest {
+
+    private static ObservationRecord record(long seq) {
+        return new ObservationRecord("s1", seq, "D1", "gw", "2026-11-23T20:00:00Z", "2026-11-23T20:00:01Z", Map.of(),
+                Map.of(), "h" + seq);
+    }
+
+    @Test
+    void whatQueuesDuringAWriteGoesOutTogetherAndEachCallerGetsItsOwnOutcome() throws Exception {
+        CountDownLatch firstWriteStarted = new CountDownLatch(1);
+        CountDownLatch releaseFirstWrite = new CountDownLatch(1);
+        List<List<Long>> batches = new ArrayList<>();
+        try (ObservationWriter writer = new ObservationWriter(batch -> {
+            synchronized (batches) {
+                batches.add(batch.stream().map(ObservationRecord::seq).toList());
+            }
+            firstWriteStarted.countDown();
+            await(releaseFirstWrite);
+            List<InsertOutcome> out = new ArrayList<>();
+            batch.forEach(r -> out.add(r.seq() == 3 ? InsertOutcome.DUPLICATE : InsertOutcome.STORED));
+            return out;
+        }, 100)) {
+            CompletableFuture<InsertOutcome> first = writer.submit(record(1));
+            assertTrue(firstWriteStarted.await(5, TimeUnit.SECONDS));
+            List<CompletableFuture<InsertOutcome>> queued = new ArrayList<>();
+            for (long seq = 2; seq <= 5; seq++) {
+                queued.add(writer.submit(record(seq)));
+            }
+            assertTrue(queued.stream().noneMatch(CompletableFuture::isDone), "nobody is answered before the write");
+            releaseFirstWrite.countDown();
+
+            assertEquals(InsertOutcome.STORED, first.get(5, TimeUnit.SECONDS));
+            assertEquals(List.of(InsertOutcome.STORED, InsertOutcome.DUPLICATE, InsertOutcome.STORED, InsertOutcome.STORED),
+                    queued.stream().map(f -> f.join()).toList());
+            assertEquals(List.of(List.of(1L), List.of(2L, 3L, 4L, 5L)), batches);
+        }
+    }
+
+    @Test
+    void aBatchIsNeverLargerThanTheLimit() throws Exception {
+        List<Integer> sizes = new ArrayList<>();
+        CountDownLatch release = new CountDownLatch(1);
+        try (ObservationWriter writer = new ObservationWriter(batch -> {
+            await(release);
+            synchronized (sizes) {
+                sizes.add(batch.size());
+            }
+            return batch.stream().map(r -> InsertOutcome.STORED).toList();
+        }, 3)) {
+            List<CompletableFuture<InsertOutcome>> all = new ArrayList<>();
+            for (long seq = 1; seq <= 10; seq++) {
+                all.add(writer.submit(record(seq)));
+            }
+            release.countDown();
+            for (CompletableFuture<InsertOutcome> f : all) {
+                assertEquals(InsertOutcome.STORED, f.get(5, TimeUnit.SECONDS));
+            }
+        }
+        assertEquals(10, sizes.stream().mapToInt(Integer::intValue).sum());
+        assertTrue(sizes.stream().allMatch(n -> n <= 3), sizes.toString());
+    }
+
+    @Test
+    void aFailedWriteFailsEveryCallerOfThatBatchAndTheWriterCarriesOn() throws Exception {
+        RuntimeException down = new IllegalStateException("storage down");
+        boolean[] fail = {true};
+        try (ObservationWriter writer = new ObservationWriter(batch -> {
+            if (fail[0]) {
+                throw down;
+            }
+            return batch.stream().map(r -> InsertOutcome.STORED).toList();
+        }, 10)) {
+            ExecutionException e = assertThrows(ExecutionException.class, () -> writer.submit(record(1)).get(5, TimeUnit.SECONDS));
+            assertSame(down, e.getCause());
+            fail[0] = false;
+            assertEquals(InsertOutcome.STORED, writer.submit(record(2)).get(5, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void closeWritesWhatIsQueuedAndRefusesMore() throws Exception {
+        List<Long> written = new ArrayList<>();
+        ObservationWriter writer = new ObservationWriter(batch -> {
+            synchronized (written) {
+                batch.forEach(r -> written.add(r.seq()));
+            }
+            return batch.stream().map(r -> InsertOutcome.STORED).toList();
+        }, 10);
+        List<CompletableFuture<InsertOutcome>> all = new ArrayList<>();
+        for (long seq = 1; seq <= 20; seq++) {
+            all.add(writer.submit(record(seq)));
+        }
+        writer.close();
+        for (CompletableFuture<InsertOutcome> f : all) {
+            assertEquals(InsertOutcome.STORED, f.getNow(null));
+        }
+        assertEquals(20, written.size());
+        assertThrows(ExecutionException.class, () -> writer.submit(record(21)).get(1, TimeUnit.SECONDS));
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
