@@ -10,13 +10,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 /** The numbers of one {@code bench-load} run: the final table and the same numbers as JSON. */
-public record LoadReport(int httpDevices, int mqttDevices, int seconds, int targetRate, int handshakeThreads,
+public record LoadReport(int httpDevices, int mqttDevices, int seconds, int targetRate, boolean unsecured,
+                         int handshakeThreads,
                          long enrolled, long handshakes, double handshakeSeconds, LatencySummary handshakeLatency,
                          long httpOk, double windowSeconds, LatencySummary httpLatency,
                          long mqttPublished, long mqttStoredInWindow, long mqttStoredAfterDrain,
                          LatencySummary mqttLatency, int mqttSampleEvery, int mqttSamplesLost,
                          int mqttSamplesSkipped, double mqttHeldBackSeconds,
-                         Map<String, Long> errors) {
+                         Map<String, Long> errors, Phases phases) {
+
+    /** Wall-clock (epoch ms) bounds of the handshake phase and the telemetry window, to match gateway-side meters. */
+    public record Phases(long handshakeStartMillis, long handshakeEndMillis, long windowStartMillis,
+                         long windowEndMillis) {
+    }
 
     static final String HANDSHAKE_METHOD = "end to end, device side included: ML-DSA/ML-KEM work of the simulated device,"
             + " hello + finished round trips; devices handshake in parallel on the thread pool";
@@ -26,17 +32,15 @@ public record LoadReport(int httpDevices, int mqttDevices, int seconds, int targ
             + " every %d ms from the start of the publish until it is stored (at most %d samples pending, others skipped);"
             + " publishing pauses while more than %d messages are published but not yet stored (the broker acks QoS 1"
             + " at once, so without this bound 'max' would only measure a growing broker queue)";
-    static final String NOT_MEASURED = "not measured yet";
-
-    double handshakesPerSecond() {
+    public double handshakesPerSecond() {
         return handshakeSeconds <= 0 ? 0 : handshakes / handshakeSeconds;
     }
 
-    double httpPerSecond() {
+    public double httpPerSecond() {
         return windowSeconds <= 0 ? 0 : httpOk / windowSeconds;
     }
 
-    double mqttPerSecond() {
+    public double mqttPerSecond() {
         return windowSeconds <= 0 ? 0 : mqttStoredInWindow / windowSeconds;
     }
 
@@ -47,7 +51,7 @@ public record LoadReport(int httpDevices, int mqttDevices, int seconds, int targ
 
     public void print(PrintStream out) {
         out.println();
-        out.println("Load harness results (bench-load)");
+        out.println("Load harness results (bench-load)" + (unsecured ? ", UNSECURED comparison run (no telemetry encryption)" : ""));
         out.printf("  %-34s %d (%d HTTP, %d MQTT); window %.1f s; target rate %s%n", "devices", httpDevices + mqttDevices,
                 httpDevices, mqttDevices, windowSeconds, targetRate == 0 ? "max" : targetRate + " msgs/s total");
         out.printf("  %-34s %d enrolled, %d handshakes in %.2f s on %d threads%n", "setup", enrolled, handshakes,
@@ -69,7 +73,6 @@ public record LoadReport(int httpDevices, int mqttDevices, int seconds, int targ
                     mqttHeldBackSeconds);
         }
         out.printf("  %-34s %s%n", "errors by code", errors.isEmpty() ? "none" : errors);
-        out.printf("  %-34s %s%n", "secured/unsecured ratio", NOT_MEASURED);
         out.println("  method: handshakes " + HANDSHAKE_METHOD + ".");
         out.println("          HTTP " + HTTP_METHOD + ".");
         out.println("          MQTT " + mqttMethod()
@@ -82,6 +85,10 @@ public record LoadReport(int httpDevices, int mqttDevices, int seconds, int targ
         root.put("seconds", seconds);
         root.put("windowSeconds", round(windowSeconds));
         root.put("targetRate", targetRate);
+        root.put("unsecured", unsecured);
+        root.put("phases", Map.of("handshakeStartMillis", phases.handshakeStartMillis(),
+                "handshakeEndMillis", phases.handshakeEndMillis(), "windowStartMillis", phases.windowStartMillis(),
+                "windowEndMillis", phases.windowEndMillis()));
         Map<String, Object> hs = new LinkedHashMap<>();
         hs.put("enrolled", enrolled);
         hs.put("completed", handshakes);
@@ -110,7 +117,6 @@ public record LoadReport(int httpDevices, int mqttDevices, int seconds, int targ
         mqtt.put("method", mqttMethod());
         root.put("mqtt", mqtt);
         root.put("errors", errors);
-        root.put("securedUnsecuredRatio", NOT_MEASURED);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), root);
     }
 

@@ -70,6 +70,11 @@ public final class SimulatedDevice {
         return established;
     }
 
+    /** The current session, or null before the first handshake. */
+    public DeviceSession session() {
+        return session;
+    }
+
     /** Encrypts and sends one reading; over HTTP the answer is the ack (or an error), over MQTT only errors come back. */
     public TelemetryMessage send(Reading reading) {
         if (session == null) {

@@ -15,6 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import org.iomtpq.gateway.GatewayRuntime;
 import org.iomtpq.gateway.config.GatewaySettings;
 import org.iomtpq.gateway.simulator.LoadGenerator;
@@ -28,13 +31,38 @@ import org.iomtpq.gateway.simulator.LoadReport;
 public final class BenchCommand {
 
     static final String USAGE = """
-            usage: ./iomt bench [--devices N] [--seconds S] [--rate R] [--transport mqtt|http|both] [--json FILE]
+            usage: ./iomt bench [--devices N] [--seconds S] [--rate R] [--transport mqtt|http|both] [--handshakes H]
+                                [--compare yes|no] [--json FILE]
               --devices N      simulated devices (default 50)
               --seconds S      telemetry window (default 20)
               --rate R         total telemetry messages/s, 0 = as fast as possible (default 0)
               --transport T    http | mqtt | both (default both: half the devices each)
+              --handshakes H   handshakes in the handshake phase, devices repeating theirs (default 500)
+              --compare yes|no run everything a second time against a bench-only gateway that takes telemetry
+                               unencrypted, and report secured / unsecured (default yes)
               --json FILE      also write the numbers as JSON
             """;
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** One load run against one gateway, with the gateway's CPU during its handshake phase and telemetry window. */
+    record Phase(boolean unsecured, JsonNode load, Map<String, Long> handshakeCpu, Map<String, Long> windowCpu) {
+        long handshakes() {
+            return load.path("handshakes").path("completed").asLong();
+        }
+
+        long messages() {
+            return load.path("http").path("ok").asLong() + load.path("mqtt").path("storedInWindow").asLong();
+        }
+
+        double cpuMillisPerHandshake() {
+            return handshakes() == 0 ? Double.NaN : handshakeCpu.get("total") / 1e6 / handshakes();
+        }
+
+        double cpuMicrosPerMessage(String component) {
+            return messages() == 0 ? Double.NaN : windowCpu.get(component) / 1e3 / messages();
+        }
+    }
 
     private final PrintStream out;
     private final PrintStream err;
@@ -44,15 +72,40 @@ public final class BenchCommand {
         this.err = err;
     }
 
-    /** {@code bench}: exit 0 when the load run completed, 1 when it failed, 2 on a usage error. */
+    /** {@code bench}: exit 0 when the load run(s) completed, 1 when one failed, 2 on a usage error. */
     public int run(String[] args) throws Exception {
         Map<String, String> opts;
         try {
-            opts = options(args, List.of("devices", "seconds", "rate", "transport", "json"));
+            opts = options(args, List.of("devices", "seconds", "rate", "transport", "handshakes", "compare", "json"));
+            if (!List.of("yes", "no").contains(opts.getOrDefault("compare", "yes"))) {
+                throw new IllegalArgumentException("--compare takes yes or no");
+            }
         } catch (IllegalArgumentException e) {
             err.print(e.getMessage() + "\n" + USAGE);
             return 2;
         }
+        Phase secured = runPhase(opts, false);
+        if (secured == null) {
+            return 1;
+        }
+        Phase unsecured = null;
+        if (opts.getOrDefault("compare", "yes").equals("yes")) {
+            unsecured = runPhase(opts, true);
+            if (unsecured == null) {
+                return 1;
+            }
+        }
+        new BenchSummary(secured, unsecured, Runtime.getRuntime().availableProcessors()).print(out);
+        if (opts.containsKey("json")) {
+            JSON.writeValue(Path.of(opts.get("json")).toFile(),
+                    new BenchSummary(secured, unsecured, Runtime.getRuntime().availableProcessors()).toJson());
+            out.println("bench: JSON written to " + opts.get("json"));
+        }
+        return 0;
+    }
+
+    /** Starts a fresh gateway on the embedded defaults, drives it from a second JVM, meters the gateway's CPU. */
+    private Phase runPhase(Map<String, String> opts, boolean unsecured) throws Exception {
         Path dataDir = Files.createTempDirectory("iomt-bench");
         Path report = dataDir.resolve("bench-load.json");
         Map<String, String> overrides = new LinkedHashMap<>();
@@ -67,7 +120,11 @@ public final class BenchCommand {
         overrides.put("iomt.master-key", randomBase64(32));
         overrides.put("iomt.registry.mode", "none");
         GatewaySettings settings = GatewaySettings.fromEnvironment(overrides);
-        try (GatewayRuntime gateway = GatewayRuntime.start(settings)) {
+        out.printf("%nbench: %s run%n", unsecured ? "UNSECURED comparison (telemetry not encrypted, bench-only gateway)"
+                : "secured (the product as shipped)");
+        try (GatewayRuntime gateway = unsecured ? GatewayRuntime.startUnsecuredForBenchmark(settings)
+                : GatewayRuntime.start(settings);
+             GatewayCpuMeter cpu = new GatewayCpuMeter()) {
             out.printf("bench: gateway on embedded defaults, HTTP %s, MQTT %s, data %s%n", gateway.httpBaseUrl(),
                     gateway.mqttUrl(), dataDir);
             List<String> command = new ArrayList<>(List.of(
@@ -77,6 +134,7 @@ public final class BenchCommand {
                     "--mongo", gateway.mongoUri(), "--database", settings.get("iomt.mongo.database"),
                     "--devices", opts.getOrDefault("devices", "50"), "--seconds", opts.getOrDefault("seconds", "20"),
                     "--rate", opts.getOrDefault("rate", "0"), "--transport", opts.getOrDefault("transport", "both"),
+                    "--handshakes", opts.getOrDefault("handshakes", "500"), "--unsecured", String.valueOf(unsecured),
                     "--out", report.toString()));
             Process load = new ProcessBuilder(command).inheritIO().start();
             // Generous: enrollment, handshakes, the window and up to 20 s of draining and sampling.
@@ -84,18 +142,18 @@ public final class BenchCommand {
             if (!load.waitFor(limit, java.util.concurrent.TimeUnit.SECONDS)) {
                 load.destroyForcibly();
                 err.println("bench: the load generator did not finish within " + limit + " s: stopped");
-                return 1;
+                return null;
             }
             int exit = load.exitValue();
             if (exit != 0 || !Files.exists(report)) {
                 err.println("bench: the load generator failed (exit " + exit + ")");
-                return 1;
+                return null;
             }
-            if (opts.containsKey("json")) {
-                Files.copy(report, Path.of(opts.get("json")), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                out.println("bench: JSON written to " + opts.get("json"));
-            }
-            return 0;
+            JsonNode json = JSON.readTree(report.toFile());
+            JsonNode phases = json.path("phases");
+            return new Phase(unsecured, json,
+                    cpu.between(phases.path("handshakeStartMillis").asLong(), phases.path("handshakeEndMillis").asLong()),
+                    cpu.between(phases.path("windowStartMillis").asLong(), phases.path("windowEndMillis").asLong()));
         } finally {
             deleteTree(dataDir);
         }
@@ -107,7 +165,7 @@ public final class BenchCommand {
         LoadGenerator.Plan plan;
         try {
             o = options(args, List.of("http", "mqtt", "token", "mongo", "database", "devices", "seconds", "rate",
-                    "transport", "out"));
+                    "transport", "handshakes", "unsecured", "out"));
             for (String required : List.of("http", "mqtt", "token", "mongo", "out")) {
                 if (!o.containsKey(required)) {
                     throw new IllegalArgumentException("bench-load needs --" + required);
@@ -116,7 +174,8 @@ public final class BenchCommand {
             plan = new LoadGenerator.Plan(o.get("http"), o.get("mqtt"), o.get("token"), o.get("mongo"),
                     o.getOrDefault("database", "iomt"), Integer.parseInt(o.getOrDefault("devices", "50")),
                     Integer.parseInt(o.getOrDefault("seconds", "20")), Integer.parseInt(o.getOrDefault("rate", "0")),
-                    o.getOrDefault("transport", "both"), Path.of(o.get("out")));
+                    o.getOrDefault("transport", "both"), Integer.parseInt(o.getOrDefault("handshakes", "0")),
+                    Boolean.parseBoolean(o.getOrDefault("unsecured", "false")), Path.of(o.get("out")));
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());
             return 2;
