@@ -18,6 +18,7 @@ import com.mongodb.client.MongoClients;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 import org.iomtpq.gateway.camel.GatewayComponents;
+import org.iomtpq.gateway.net.NoDelaySocketFactory;
 import org.iomtpq.gateway.protocol.TelemetryProtection;
 import org.iomtpq.gateway.camel.IngressMqttClient;
 import org.iomtpq.gateway.chain.ChainSettings;
@@ -61,12 +62,14 @@ public final class GatewayRuntime implements AutoCloseable {
     }
 
     /**
-     * The load harness's "unsecured" comparison run: telemetry without AES-GCM. Refused unless the gateway runs on
-     * the embedded defaults without a chain, so it can never be pointed at real data.
+     * The load harness's "unsecured" comparison run: telemetry without AES-GCM. Refused unless the gateway stores
+     * into the embedded MongoDB, has no chain and takes MQTT only from the embedded broker or one on loopback, so it
+     * can never be pointed at real data or real devices.
      */
     public static GatewayRuntime startUnsecuredForBenchmark(GatewaySettings settings) {
-        if (!settings.getOrEmpty("iomt.mongo.uri").isBlank() || !settings.getOrEmpty("iomt.mqtt.url").isBlank()
-                || !"none".equals(settings.get("iomt.registry.mode"))) {
+        String mqttUrl = settings.getOrEmpty("iomt.mqtt.url");
+        if (!settings.getOrEmpty("iomt.mongo.uri").isBlank() || !"none".equals(settings.get("iomt.registry.mode"))
+                || !(mqttUrl.isBlank() || mqttUrl.startsWith("tcp://127.0.0.1:"))) {
             throw new IllegalArgumentException("the unsecured benchmark gateway runs only on the embedded defaults");
         }
         LOG.warn("BENCHMARK ONLY: telemetry is accepted WITHOUT encryption by this gateway instance");
@@ -175,6 +178,9 @@ public final class GatewayRuntime implements AutoCloseable {
         properties.put("iomt.mongo.uri", mongoUri);
         properties.put("iomt.eth.events-from-block", eventsFromBlock);
         properties.put("camel.component.paho-mqtt5.broker-url", mqttUrl);
+        if (mqttUrl.startsWith("tcp://")) { // the answer publisher: no Nagle delay (see NoDelaySocketFactory)
+            properties.put("camel.component.paho-mqtt5.socket-factory", "#class:" + NoDelaySocketFactory.class.getName());
+        }
         if (settings.isSet("iomt.mqtt.username")) {
             properties.put("camel.component.paho-mqtt5.user-name", settings.get("iomt.mqtt.username"));
             properties.put("camel.component.paho-mqtt5.password", settings.getOrEmpty("iomt.mqtt.password"));

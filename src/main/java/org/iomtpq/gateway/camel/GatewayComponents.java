@@ -142,6 +142,10 @@ public final class GatewayComponents implements AutoCloseable {
         };
     }
 
+    public ObservationWriter observationWriter() {
+        return observationWriter;
+    }
+
     /** After Camel stopped: writes the observations still queued, then stops the writer. */
     @Override
     public void close() {

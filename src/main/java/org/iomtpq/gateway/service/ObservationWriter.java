@@ -33,6 +33,8 @@ public final class ObservationWriter implements AutoCloseable {
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.LongAdder batches = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder written = new java.util.concurrent.atomic.LongAdder();
 
     /** @param store writes a batch and says per record what became of it (throws when nothing is known stored) */
     public ObservationWriter(Function<List<ObservationRecord>, List<InsertOutcome>> store, int maxBatch) {
@@ -82,6 +84,8 @@ public final class ObservationWriter implements AutoCloseable {
         List<ObservationRecord> records = new ArrayList<>(batch.size());
         batch.forEach(p -> records.add(p.record()));
         List<InsertOutcome> outcomes;
+        batches.increment();
+        written.add(records.size());
         try {
             outcomes = store.apply(records);
         } catch (RuntimeException e) {
@@ -102,6 +106,11 @@ public final class ObservationWriter implements AutoCloseable {
         while ((p = queue.poll()) != null) {
             p.done().completeExceptionally(new IllegalStateException("the observation writer stopped"));
         }
+    }
+
+    /** How many insertMany commands were sent, and how many observations they carried (for the load harness). */
+    public long[] batchesAndRecords() {
+        return new long[] {batches.sum(), written.sum()};
     }
 
     /** Writes what is queued, then stops. */

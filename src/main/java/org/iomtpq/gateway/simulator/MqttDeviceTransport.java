@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.iomtpq.gateway.net.NoDelaySocketFactory;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
@@ -96,6 +97,9 @@ public final class MqttDeviceTransport implements DeviceTransport {
                 MqttConnectionOptions options = new MqttConnectionOptions();
                 options.setCleanStart(true);
                 options.setAutomaticReconnect(true);
+                if (brokerUrl.startsWith("tcp://")) {
+                    options.setSocketFactory(new NoDelaySocketFactory());
+                }
                 client.setCallback(collector(answers));
                 client.connect(options);
                 client.subscribe("iomt/v1/" + id + "/down", 1);

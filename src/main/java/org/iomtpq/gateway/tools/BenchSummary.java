@@ -29,15 +29,18 @@ final class BenchSummary {
         new Row("handshakes/s (end to end, load included)", "/s",
                 p -> p.load().path("handshakes").path("perSecond").asDouble()),
         new Row("gateway CPU per handshake", "ms", BenchCommand.Phase::cpuMillisPerHandshake),
+        new Row("  the same without JIT compilation", "ms", BenchCommand.Phase::cpuMillisPerHandshakeCompiled),
         new Row("HTTP messages/s (201 = stored)", "/s", p -> p.load().path("http").path("perSecond").asDouble()),
-        new Row("HTTP latency p50", "ms", p -> p.load().path("http").path("latency").path("p50").asDouble()),
-        new Row("HTTP latency p99", "ms", p -> p.load().path("http").path("latency").path("p99").asDouble()),
+        new Row("HTTP latency p50", "ms", p -> p.load().path("http").path("latency").path("p50Ms").asDouble()),
+        new Row("HTTP latency p99", "ms", p -> p.load().path("http").path("latency").path("p99Ms").asDouble()),
         new Row("MQTT messages/s (stored)", "/s", p -> p.load().path("mqtt").path("perSecond").asDouble()),
         new Row("MQTT latency p50 (publish -> stored)", "ms",
-                p -> p.load().path("mqtt").path("latency").path("p50").asDouble()),
+                p -> p.load().path("mqtt").path("latency").path("p50Ms").asDouble()),
         new Row("MQTT latency p99 (publish -> stored)", "ms",
-                p -> p.load().path("mqtt").path("latency").path("p99").asDouble()),
+                p -> p.load().path("mqtt").path("latency").path("p99Ms").asDouble()),
         new Row("gateway CPU per stored message", "us", p -> p.cpuMicrosPerMessage("total")),
+        new Row("  the same without JIT compilation", "us", BenchCommand.Phase::cpuMicrosPerMessageCompiled),
+        new Row("external broker CPU per stored message", "us", BenchSummary::external),
     };
 
     void print(PrintStream out) {
@@ -54,27 +57,47 @@ final class BenchSummary {
                 out.printf("  %-44s %12s %12s %10s%n", r.name() + " (" + r.unit() + ")", fmt(s), fmt(u), ratio(s, u));
             }
         }
-        out.printf("  %-44s %12s%n", "gateway-side handshake capacity, estimate", fmt(capacity(secured.cpuMillisPerHandshake() * 1e3))
-                + "/s  (" + cores + " cores / gateway CPU per handshake)");
-        out.printf("  %-44s %12s%n", "gateway-side message capacity, estimate", fmt(capacity(secured.cpuMicrosPerMessage("total")))
-                + "/s  (" + cores + " cores / gateway CPU per message)");
-        out.println();
-        out.println("  Gateway CPU per stored message by component, telemetry window (us; share of the gateway's CPU):");
-        for (String component : secured.windowCpu().keySet()) {
-            if (component.equals("total")) {
-                continue;
-            }
-            double s = secured.cpuMicrosPerMessage(component);
-            String line = String.format("    %-68s %8s (%s)", component, fmt(s), share(secured, component));
-            if (unsecured != null) {
-                line += String.format("   unsecured %8s", fmt(unsecured.cpuMicrosPerMessage(component)));
-            }
-            out.println(line);
-        }
+        out.printf("  %-44s %12s%n", "gateway-side handshake capacity, estimate",
+                fmt(capacity(secured.cpuMillisPerHandshakeCompiled() * 1e3)) + "/s  (" + cores
+                        + " cores / gateway CPU per handshake without JIT)");
+        out.printf("  %-44s %12s%n", "gateway-side message capacity, estimate",
+                fmt(capacity(secured.cpuMicrosPerMessageCompiled())) + "/s  (" + cores
+                        + " cores / gateway CPU per message without JIT)");
+        breakdown(out, "handshake", "ms", 1e6, BenchCommand.Phase::handshakeCpu, BenchCommand.Phase::handshakes);
+        breakdown(out, "stored message", "us", 1e3, BenchCommand.Phase::windowCpu, BenchCommand.Phase::messages);
         out.println("  ratio = secured / unsecured (for latency and CPU, above 1 means security costs that much more).");
         out.println("  unsecured = the same pipeline and handshake, telemetry sent and accepted without AES-GCM (a");
         out.println("  gateway started only by the benchmark for this comparison). Capacity estimates assume the");
         out.println("  gateway alone on all cores at the CPU cost measured here; they are not measured rates.");
+    }
+
+    private void breakdown(PrintStream out, String per, String unit, double nanosPerUnit,
+                           java.util.function.Function<BenchCommand.Phase, Map<String, Long>> cpu,
+                           java.util.function.ToLongFunction<BenchCommand.Phase> count) {
+        out.println();
+        out.printf("  Gateway CPU per %s by component (%s; share of the gateway's CPU in that phase):%n", per, unit);
+        for (String component : cpu.apply(secured).keySet()) {
+            if (component.equals("total") || component.equals(GatewayCpuMeter.EXTERNAL_BROKER)) {
+                continue;
+            }
+            String line = String.format("    %-68s %8s (%s)", component,
+                    fmt(perOp(cpu.apply(secured), count.applyAsLong(secured), component, nanosPerUnit)),
+                    share(cpu.apply(secured), component));
+            if (unsecured != null) {
+                line += String.format("   unsecured %8s",
+                        fmt(perOp(cpu.apply(unsecured), count.applyAsLong(unsecured), component, nanosPerUnit)));
+            }
+            out.println(line);
+        }
+    }
+
+    private static double external(BenchCommand.Phase p) {
+        Long nanos = p.windowCpu().get(GatewayCpuMeter.EXTERNAL_BROKER);
+        return nanos == null || p.messages() == 0 ? Double.NaN : nanos / 1e3 / p.messages();
+    }
+
+    private static double perOp(Map<String, Long> cpu, long count, String component, double nanosPerUnit) {
+        return count == 0 ? Double.NaN : cpu.get(component) / nanosPerUnit / count;
     }
 
     Map<String, Object> toJson() {
@@ -99,6 +122,10 @@ final class BenchSummary {
         cpu.put("handshakePhaseCpuNanos", p.handshakeCpu());
         cpu.put("telemetryWindowCpuNanos", p.windowCpu());
         cpu.put("perHandshakeMillis", round(p.cpuMillisPerHandshake()));
+        cpu.put("perHandshakeMillisWithoutJit", round(p.cpuMillisPerHandshakeCompiled()));
+        cpu.put("perMessageMicrosWithoutJit", round(p.cpuMicrosPerMessageCompiled()));
+        cpu.put("capacityEstimatePerSecond", Map.of("handshakes", round(capacity(p.cpuMillisPerHandshakeCompiled() * 1e3)),
+                "messages", round(capacity(p.cpuMicrosPerMessageCompiled()))));
         Map<String, Object> perMessage = new LinkedHashMap<>();
         p.windowCpu().keySet().forEach(c -> perMessage.put(c, round(p.cpuMicrosPerMessage(c))));
         cpu.put("perMessageMicros", perMessage);
@@ -110,9 +137,9 @@ final class BenchSummary {
         return cpuMicrosPerOp > 0 ? cores * 1e6 / cpuMicrosPerOp : Double.NaN;
     }
 
-    private static String share(BenchCommand.Phase p, String component) {
-        long total = p.windowCpu().get("total");
-        return total <= 0 ? "-" : String.format("%.0f%%", 100.0 * p.windowCpu().get(component) / total);
+    private static String share(Map<String, Long> cpu, String component) {
+        long total = cpu.get("total");
+        return total <= 0 ? "-" : String.format("%.0f%%", 100.0 * cpu.get(component) / total);
     }
 
     private static String ratio(double s, double u) {
