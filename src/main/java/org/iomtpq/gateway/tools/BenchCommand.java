@@ -38,11 +38,11 @@ public final class BenchCommand {
               --rate R         total telemetry messages/s, 0 = as fast as possible (default 0)
               --transport T    http | mqtt | both (default both: half the devices each)
               --handshakes H   handshakes in the handshake phase, devices repeating theirs (default 500)
-              --warmup S       first a throw-away run of S seconds (and a quarter of the handshakes) so that the
-                               measured runs find the gateway's code compiled by the JIT (default 10, 0 = none)
+              --warmup S       first a throw-away run of S seconds (same devices and handshakes) so that the
+                               measured runs find the gateway's code compiled by the JIT (default: --seconds; 0 = none)
               --broker B       hivemq (embedded, default) | mosquitto (Debian's, started as a separate process)
-              --compare yes|no run everything a second time against a bench-only gateway that takes telemetry
-                               unencrypted, and report secured / unsecured (default yes)
+              --compare yes|no also run against a bench-only gateway that takes telemetry unencrypted, in the
+                               order secured, unsecured, unsecured, secured, and report secured / unsecured (default yes)
               --json FILE      also write the numbers as JSON
             """;
 
@@ -101,31 +101,30 @@ public final class BenchCommand {
             err.print(e.getMessage() + "\n" + USAGE);
             return 2;
         }
-        int warmup = Integer.parseInt(opts.getOrDefault("warmup", "10"));
+        int warmup = Integer.parseInt(opts.getOrDefault("warmup", opts.getOrDefault("seconds", "20")));
         if (warmup > 0) {
             Map<String, String> warm = new HashMap<>(opts);
             warm.put("seconds", String.valueOf(warmup));
-            warm.put("handshakes", String.valueOf(Integer.parseInt(opts.getOrDefault("handshakes", "500")) / 4));
             out.printf("%nbench: warm-up run (%d s, results discarded)%n", warmup);
             if (runPhase(warm, false) == null) {
                 return 1;
             }
         }
-        Phase secured = runPhase(opts, false);
-        if (secured == null) {
-            return 1;
-        }
-        Phase unsecured = null;
-        if (opts.getOrDefault("compare", "yes").equals("yes")) {
-            unsecured = runPhase(opts, true);
-            if (unsecured == null) {
+        List<Phase> secured = new ArrayList<>();
+        List<Phase> unsecured = new ArrayList<>();
+        // secured, unsecured, unsecured, secured: whatever drifts over the runs (JIT, heap, disk) falls on both sides
+        boolean compare = opts.getOrDefault("compare", "yes").equals("yes");
+        for (boolean plain : compare ? List.of(false, true, true, false) : List.of(false)) {
+            Phase phase = runPhase(opts, plain);
+            if (phase == null) {
                 return 1;
             }
+            (plain ? unsecured : secured).add(phase);
         }
-        new BenchSummary(secured, unsecured, Runtime.getRuntime().availableProcessors()).print(out);
+        BenchSummary summary = new BenchSummary(secured, unsecured, Runtime.getRuntime().availableProcessors());
+        summary.print(out);
         if (opts.containsKey("json")) {
-            JSON.writeValue(Path.of(opts.get("json")).toFile(),
-                    new BenchSummary(secured, unsecured, Runtime.getRuntime().availableProcessors()).toJson());
+            JSON.writeValue(Path.of(opts.get("json")).toFile(), summary.toJson());
             out.println("bench: JSON written to " + opts.get("json"));
         }
         return 0;

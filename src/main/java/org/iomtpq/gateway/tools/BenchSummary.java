@@ -1,25 +1,32 @@
 package org.iomtpq.gateway.tools;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The end of {@code ./iomt bench}: the secured run next to the unsecured comparison (same parameters, same
- * machine, one after the other), the ratios, and where the gateway's CPU went per handshake and per message.
+ * The end of {@code ./iomt bench}: the secured runs next to the unsecured comparison runs (same parameters, same
+ * machine, in the order secured, unsecured, unsecured, secured so that JIT warm-up and other drift favour neither),
+ * each figure the mean of its runs, the ratios, and where the gateway's CPU went per handshake and per message.
  */
 final class BenchSummary {
 
-    private final BenchCommand.Phase secured;
-    private final BenchCommand.Phase unsecured;
+    private final List<BenchCommand.Phase> secured;
+    private final List<BenchCommand.Phase> unsecured;
     private final int cores;
 
-    /** {@code unsecured} null when the comparison was switched off. */
-    BenchSummary(BenchCommand.Phase secured, BenchCommand.Phase unsecured, int cores) {
+    /** {@code unsecured} empty when the comparison was switched off. */
+    BenchSummary(List<BenchCommand.Phase> secured, List<BenchCommand.Phase> unsecured, int cores) {
         this.secured = secured;
-        this.unsecured = unsecured;
+        this.unsecured = unsecured.isEmpty() ? null : unsecured;
         this.cores = cores;
+    }
+
+    private static double mean(List<BenchCommand.Phase> runs, ToDoubleFunction<BenchCommand.Phase> value) {
+        return runs.stream().mapToDouble(value).average().orElse(Double.NaN);
     }
 
     private record Row(String name, String unit, ToDoubleFunction<BenchCommand.Phase> value) {
@@ -49,22 +56,24 @@ final class BenchSummary {
         out.printf("  %-44s %12s %12s %10s%n", "", "secured", unsecured == null ? "" : "unsecured",
                 unsecured == null ? "" : "ratio");
         for (Row r : ROWS) {
-            double s = r.value().applyAsDouble(secured);
+            double s = mean(secured, r.value());
             if (unsecured == null) {
                 out.printf("  %-44s %12s%n", r.name() + " (" + r.unit() + ")", fmt(s));
             } else {
-                double u = r.value().applyAsDouble(unsecured);
+                double u = mean(unsecured, r.value());
                 out.printf("  %-44s %12s %12s %10s%n", r.name() + " (" + r.unit() + ")", fmt(s), fmt(u), ratio(s, u));
             }
         }
         out.printf("  %-44s %12s%n", "gateway-side handshake capacity, estimate",
-                fmt(capacity(secured.cpuMillisPerHandshakeCompiled() * 1e3)) + "/s  (" + cores
+                fmt(capacity(mean(secured, BenchCommand.Phase::cpuMillisPerHandshakeCompiled) * 1e3)) + "/s  (" + cores
                         + " cores / gateway CPU per handshake without JIT)");
         out.printf("  %-44s %12s%n", "gateway-side message capacity, estimate",
-                fmt(capacity(secured.cpuMicrosPerMessageCompiled())) + "/s  (" + cores
+                fmt(capacity(mean(secured, BenchCommand.Phase::cpuMicrosPerMessageCompiled))) + "/s  (" + cores
                         + " cores / gateway CPU per message without JIT)");
         breakdown(out, "handshake", "ms", 1e6, BenchCommand.Phase::handshakeCpu, BenchCommand.Phase::handshakes);
         breakdown(out, "stored message", "us", 1e3, BenchCommand.Phase::windowCpu, BenchCommand.Phase::messages);
+        out.println();
+        out.println("  per run, in run order: " + perRun());
         out.println("  ratio = secured / unsecured (for latency and CPU, above 1 means security costs that much more).");
         out.println("  unsecured = the same pipeline and handshake, telemetry sent and accepted without AES-GCM (a");
         out.println("  gateway started only by the benchmark for this comparison). Capacity estimates assume the");
@@ -76,16 +85,17 @@ final class BenchSummary {
                            java.util.function.ToLongFunction<BenchCommand.Phase> count) {
         out.println();
         out.printf("  Gateway CPU per %s by component (%s; share of the gateway's CPU in that phase):%n", per, unit);
-        for (String component : cpu.apply(secured).keySet()) {
+        for (String component : cpu.apply(secured.get(0)).keySet()) {
             if (component.equals("total") || component.equals(GatewayCpuMeter.EXTERNAL_BROKER)) {
                 continue;
             }
-            String line = String.format("    %-68s %8s (%s)", component,
-                    fmt(perOp(cpu.apply(secured), count.applyAsLong(secured), component, nanosPerUnit)),
-                    share(cpu.apply(secured), component));
+            ToDoubleFunction<BenchCommand.Phase> perOp =
+                    p -> perOp(cpu.apply(p), count.applyAsLong(p), component, nanosPerUnit);
+            ToDoubleFunction<BenchCommand.Phase> share = p -> (double) cpu.apply(p).get(component) / cpu.apply(p).get("total");
+            String line = String.format("    %-68s %8s (%.0f%%)", component, fmt(mean(secured, perOp)),
+                    100 * mean(secured, share));
             if (unsecured != null) {
-                line += String.format("   unsecured %8s",
-                        fmt(perOp(cpu.apply(unsecured), count.applyAsLong(unsecured), component, nanosPerUnit)));
+                line += String.format("   unsecured %8s", fmt(mean(unsecured, perOp)));
             }
             out.println(line);
         }
@@ -100,17 +110,33 @@ final class BenchSummary {
         return count == 0 ? Double.NaN : cpu.get(component) / nanosPerUnit / count;
     }
 
+    /** Stored messages/s of every run in the order they ran, so drift between runs is visible. */
+    private String perRun() {
+        List<BenchCommand.Phase> all = new ArrayList<>(secured);
+        if (unsecured != null) {
+            all.addAll(unsecured);
+        }
+        all.sort(java.util.Comparator.comparingLong(p -> p.load().path("phases").path("windowStartMillis").asLong()));
+        StringBuilder b = new StringBuilder();
+        for (BenchCommand.Phase p : all) {
+            b.append(b.length() == 0 ? "" : ", ").append(p.unsecured() ? "U " : "S ")
+                    .append(fmt(p.load().path("http").path("perSecond").asDouble()
+                            + p.load().path("mqtt").path("perSecond").asDouble())).append(" msgs/s");
+        }
+        return b.toString();
+    }
+
     Map<String, Object> toJson() {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("cores", cores);
-        root.put("secured", phaseJson(secured));
+        root.put("secured", secured.stream().map(this::phaseJson).toList());
         if (unsecured != null) {
-            root.put("unsecured", phaseJson(unsecured));
+            root.put("unsecured", unsecured.stream().map(this::phaseJson).toList());
             Map<String, Object> ratios = new LinkedHashMap<>();
             for (Row r : ROWS) {
-                ratios.put(r.name(), round(r.value().applyAsDouble(secured) / r.value().applyAsDouble(unsecured)));
+                ratios.put(r.name(), round(mean(secured, r.value()) / mean(unsecured, r.value())));
             }
-            root.put("securedOverUnsecured", ratios);
+            root.put("securedOverUnsecuredOfMeans", ratios);
         }
         return root;
     }
@@ -135,11 +161,6 @@ final class BenchSummary {
 
     private double capacity(double cpuMicrosPerOp) {
         return cpuMicrosPerOp > 0 ? cores * 1e6 / cpuMicrosPerOp : Double.NaN;
-    }
-
-    private static String share(Map<String, Long> cpu, String component) {
-        long total = cpu.get("total");
-        return total <= 0 ? "-" : String.format("%.0f%%", 100.0 * cpu.get(component) / total);
     }
 
     private static String ratio(double s, double u) {
