@@ -105,8 +105,8 @@ public final class BenchCommand {
         if (warmup > 0) {
             Map<String, String> warm = new HashMap<>(opts);
             warm.put("seconds", String.valueOf(warmup));
-            out.printf("%nbench: warm-up run (%d s, results discarded)%n", warmup);
-            if (runPhase(warm, false) == null) {
+            out.printf("%nbench: warm-up run (%d s, secured, results discarded)%n", warmup);
+            if (runPhase(warm, false, "warm-up") == null) {
                 return 1;
             }
         }
@@ -115,7 +115,8 @@ public final class BenchCommand {
         // secured, unsecured, unsecured, secured: whatever drifts over the runs (JIT, heap, disk) falls on both sides
         boolean compare = opts.getOrDefault("compare", "yes").equals("yes");
         for (boolean plain : compare ? List.of(false, true, true, false) : List.of(false)) {
-            Phase phase = runPhase(opts, plain);
+            Phase phase = runPhase(opts, plain, plain ? "UNSECURED comparison (telemetry not encrypted, bench-only gateway)"
+                    : "secured (the product as shipped)");
             if (phase == null) {
                 return 1;
             }
@@ -131,7 +132,7 @@ public final class BenchCommand {
     }
 
     /** Starts a fresh gateway on the embedded defaults, drives it from a second JVM, meters the gateway's CPU. */
-    private Phase runPhase(Map<String, String> opts, boolean unsecured) throws Exception {
+    private Phase runPhase(Map<String, String> opts, boolean unsecured, String label) throws Exception {
         Path dataDir = Files.createTempDirectory("iomt-bench");
         Path report = dataDir.resolve("bench-load.json");
         Map<String, String> overrides = new LinkedHashMap<>();
@@ -150,8 +151,7 @@ public final class BenchCommand {
         overrides.put("iomt.master-key", randomBase64(32));
         overrides.put("iomt.registry.mode", "none");
         GatewaySettings settings = GatewaySettings.fromEnvironment(overrides);
-        out.printf("%nbench: %s run%n", unsecured ? "UNSECURED comparison (telemetry not encrypted, bench-only gateway)"
-                : "secured (the product as shipped)");
+        out.printf("%nbench: %s run%n", label);
         try (GatewayRuntime gateway = unsecured ? GatewayRuntime.startUnsecuredForBenchmark(settings)
                 : GatewayRuntime.start(settings);
              GatewayCpuMeter cpu = new GatewayCpuMeter(mosquitto == null ? -1 : mosquitto.pid())) {
