@@ -63,13 +63,14 @@ public final class GatewayRuntime implements AutoCloseable {
 
     /**
      * The load harness's "unsecured" comparison run: telemetry without AES-GCM. Refused unless the gateway stores
-     * into the embedded MongoDB, has no chain and takes MQTT only from the embedded broker or one on loopback, so it
-     * can never be pointed at real data or real devices.
+     * into the embedded MongoDB, has no chain, listens on loopback only and takes MQTT only from the embedded broker
+     * or one on loopback, so it can never be pointed at real data or real devices.
      */
     public static GatewayRuntime startUnsecuredForBenchmark(GatewaySettings settings) {
         String mqttUrl = settings.getOrEmpty("iomt.mqtt.url");
         if (!settings.getOrEmpty("iomt.mongo.uri").isBlank() || !"none".equals(settings.get("iomt.registry.mode"))
-                || !(mqttUrl.isBlank() || mqttUrl.startsWith("tcp://127.0.0.1:"))) {
+                || !(mqttUrl.isBlank() || mqttUrl.startsWith("tcp://127.0.0.1:"))
+                || !"127.0.0.1".equals(settings.get("iomt.http.host")) || !"127.0.0.1".equals(settings.get("iomt.mqtt.host"))) {
             throw new IllegalArgumentException("the unsecured benchmark gateway runs only on the embedded defaults");
         }
         LOG.warn("BENCHMARK ONLY: telemetry is accepted WITHOUT encryption by this gateway instance");

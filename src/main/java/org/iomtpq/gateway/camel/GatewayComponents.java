@@ -5,7 +5,9 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -114,10 +116,14 @@ public final class GatewayComponents implements AutoCloseable {
                 deviceId -> devices.find(deviceId).map(d -> d.status() == DeviceStatus.REVOKED).orElse(true),
                 observations::highestSeq, clock::millis, settings.getLong("iomt.telemetry.session-recheck-ms"), 100_000);
         sessions.onSessionsEnded(live::deviceChanged);
+        devices.onRevoke(live::deviceChanged);
         TelemetryService telemetry = new TelemetryService(identity.gatewayId(), live, observations, vault, protection, clock);
         observationWriter = new ObservationWriter(observations::insertAll, settings.getInt("iomt.telemetry.write-batch-max"));
-        telemetryContinuations = Executors.newFixedThreadPool(settings.getInt("iomt.telemetry.continuation-threads"),
-                daemonThreads("telemetry-stored"));
+        int continuationThreads = settings.getInt("iomt.telemetry.continuation-threads");
+        // CallerRuns: should the pool ever refuse (shut down while a write completes), the continuation still runs
+        // and the exchange is answered, instead of hanging unacknowledged.
+        telemetryContinuations = new ThreadPoolExecutor(continuationThreads, continuationThreads, 0L, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), daemonThreads("telemetry-stored"), new ThreadPoolExecutor.CallerRunsPolicy());
         RotationService rotation = new RotationService(devices, sessions, audit, registryMode, outbox, clock);
         GatewayInfo info = new GatewayInfo(identity, registryMode, registry == null ? null : registry.account().address());
 
@@ -151,6 +157,11 @@ public final class GatewayComponents implements AutoCloseable {
     public void close() {
         observationWriter.close();
         telemetryContinuations.shutdown();
+        try {
+            telemetryContinuations.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Bean name → bean, for the Camel registry. */

@@ -10,6 +10,7 @@ import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
 
+import org.iomtpq.gateway.protocol.SessionState;
 import org.iomtpq.gateway.store.SessionRecord;
 
 /**
@@ -85,14 +86,27 @@ public final class LiveSessions {
             return Optional.empty();
         }
         Snapshot fresh = new Snapshot(session.get(), readDeviceRevoked.test(session.get().deviceId()));
-        long readAt = changes.get() == changesBefore ? now : Long.MIN_VALUE / 2; // stale at once if overlapped
-        if (e == null) {
-            remember(sessionId, new Entry(session.get().deviceId(), fresh, readAt, readHighestStored.applyAsLong(sessionId)));
-        } else {
-            e.snapshot = fresh;
-            e.readAtMillis = readAt;
+        if (session.get().state() != SessionState.AUTHENTICATED) {
+            return Optional.of(fresh); // a handshake in progress changes state soon: never cached
         }
+        long highest = e == null ? readHighestStored.applyAsLong(sessionId) : 0;
+        remember(sessionId, e, fresh, now, highest, changesBefore);
         return Optional.of(fresh);
+    }
+
+    /**
+     * Caches what was read unless a change was announced since the read began; the check and the write happen under
+     * the same lock as {@link #deviceChanged}, so a revocation cannot slip between them.
+     */
+    private synchronized void remember(String sessionId, Entry existing, Snapshot fresh, long now, long highest,
+                                       long changesBefore) {
+        long readAt = changes.get() == changesBefore ? now : Long.MIN_VALUE / 2; // overlapped: stale at once
+        if (existing == null) {
+            entries.putIfAbsent(sessionId, new Entry(fresh.session().deviceId(), fresh, readAt, highest));
+        } else if (entries.get(sessionId) == existing) {
+            existing.snapshot = fresh;
+            existing.readAtMillis = readAt;
+        }
     }
 
     /** Highest stored seq of a session whose {@link #snapshot} was taken; 0 if none. */
@@ -127,7 +141,4 @@ public final class LiveSessions {
         return entries.get(sessionId);
     }
 
-    private synchronized void remember(String sessionId, Entry e) {
-        entries.putIfAbsent(sessionId, e);
-    }
 }

@@ -33,6 +33,8 @@ public final class ObservationWriter implements AutoCloseable {
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile boolean closed;
+    /** Set by the writer thread, under this object's lock, when it takes nothing more: later submits fail at once. */
+    private boolean exited;
     private final java.util.concurrent.atomic.LongAdder batches = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder written = new java.util.concurrent.atomic.LongAdder();
 
@@ -51,18 +53,20 @@ public final class ObservationWriter implements AutoCloseable {
     /** Completes with the record's outcome once written, or exceptionally when the write failed as a whole. */
     public CompletableFuture<InsertOutcome> submit(ObservationRecord record) {
         CompletableFuture<InsertOutcome> done = new CompletableFuture<>();
-        if (closed) {
-            done.completeExceptionally(new IllegalStateException("the observation writer is closed"));
-            return done;
+        synchronized (this) {
+            if (!closed && !exited) {
+                queue.add(new Pending(record, done));
+                return done;
+            }
         }
-        queue.add(new Pending(record, done));
+        done.completeExceptionally(new IllegalStateException("the observation writer is closed"));
         return done;
     }
 
     private void writeLoop() {
         List<Pending> batch = new ArrayList<>(maxBatch);
-        while (!closed || !queue.isEmpty()) {
-            try {
+        try {
+            while (!closed || !queue.isEmpty()) {
                 Pending first = queue.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
@@ -70,14 +74,18 @@ public final class ObservationWriter implements AutoCloseable {
                 batch.add(first);
                 queue.drainTo(batch, maxBatch - 1);
                 write(batch);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            } finally {
                 batch.clear();
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            // whatever happened, nobody may wait forever: every caller still queued is told the write did not happen
+            synchronized (this) {
+                exited = true;
+            }
+            batch.forEach(p -> p.done().completeExceptionally(new IllegalStateException("the observation writer stopped")));
+            failRemaining();
         }
-        failRemaining();
     }
 
     private void write(List<Pending> batch) {
@@ -88,6 +96,9 @@ public final class ObservationWriter implements AutoCloseable {
         written.add(records.size());
         try {
             outcomes = store.apply(records);
+            if (outcomes.size() != records.size()) {
+                throw new IllegalStateException("the store answered " + outcomes.size() + " outcomes for " + records.size());
+            }
         } catch (RuntimeException e) {
             // Nothing of this batch counts as stored; each caller fails and is answered as for a storage outage.
             batch.forEach(p -> p.done().completeExceptionally(e));
@@ -97,7 +108,12 @@ public final class ObservationWriter implements AutoCloseable {
             throw e;
         }
         for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).done().complete(outcomes.get(i));
+            try {
+                batch.get(i).done().complete(outcomes.get(i));
+            } catch (RuntimeException e) {
+                // a dependent stage failed on this thread: that caller's problem; the writer goes on
+                LOG.error("observation writer: completing a write failed: {}", e.toString());
+            }
         }
     }
 

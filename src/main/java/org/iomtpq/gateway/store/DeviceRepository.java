@@ -22,9 +22,20 @@ import org.iomtpq.gateway.protocol.DeviceStatus;
 public final class DeviceRepository {
 
     private final MongoCollection<Document> devices;
+    private final java.util.List<java.util.function.Consumer<String>> revokeListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public DeviceRepository(MongoDatabase db) {
         this.devices = db.getCollection(Collections.DEVICE_KEYS);
+    }
+
+    /**
+     * Called with the device id after every {@link #revoke} attempt, whether it changed the record, found it revoked
+     * already (by another instance) or failed: caches of device status drop the device, before anything else of the
+     * revocation (sessions, outbox) is written, so an interrupted revocation still shuts the device out at once.
+     */
+    public void onRevoke(java.util.function.Consumer<String> listener) {
+        revokeListeners.add(listener);
     }
 
     public Optional<DeviceRecord> find(String deviceId) {
@@ -52,6 +63,14 @@ public final class DeviceRepository {
 
     /** Marks a device REVOKED if it holds keys; returns the record after the change, or empty if nothing changed. */
     public Optional<DeviceRecord> revoke(String deviceId, String reason, Instant now) {
+        try {
+            return revokeOnce(deviceId, reason, now);
+        } finally {
+            revokeListeners.forEach(l -> l.accept(deviceId));
+        }
+    }
+
+    private Optional<DeviceRecord> revokeOnce(String deviceId, String reason, Instant now) {
         Document after = devices.findOneAndUpdate(
                 and(eq("_id", deviceId), in("status", DeviceStatus.PENDING_CHAIN.name(), DeviceStatus.ACTIVE.name())),
                 Updates.combine(Updates.set("status", DeviceStatus.REVOKED.name()),

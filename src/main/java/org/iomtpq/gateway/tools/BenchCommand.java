@@ -137,6 +137,8 @@ public final class BenchCommand {
         Path report = dataDir.resolve("bench-load.json");
         Map<String, String> overrides = new LinkedHashMap<>();
         overrides.put("iomt.data-dir", dataDir.resolve("gateway").toString());
+        overrides.put("iomt.http.host", "127.0.0.1");
+        overrides.put("iomt.mqtt.host", "127.0.0.1");
         overrides.put("iomt.http.port", String.valueOf(freePort()));
         overrides.put("iomt.mqtt.port", String.valueOf(freePort()));
         BenchMosquitto mosquitto = null;

@@ -37,9 +37,40 @@ class LiveSessionsTest {
     }
 
     private static SessionRecord session(String id, String deviceId, String endedReason) {
+        return session(id, deviceId, endedReason, SessionState.AUTHENTICATED);
+    }
+
+    private static SessionRecord session(String id, String deviceId, String endedReason, SessionState state) {
         Instant t = Instant.parse("2026-11-23T20:00:00Z");
-        return new SessionRecord(id, deviceId, "0xc0", "gw", SessionState.AUTHENTICATED, t, t, "2026-11-24T20:00:00Z",
+        return new SessionRecord(id, deviceId, "0xc0", "gw", state, t, t, "2026-11-24T20:00:00Z",
                 t.plusSeconds(86_400), 1_000, null, null, new byte[32], new byte[32], endedReason);
+    }
+
+    @Test
+    void aHandshakeInProgressIsNeverCached() {
+        sessions.put("s1", session("s1", "D1", null, SessionState.ENCAPSULATED));
+        revoked.put("D1", false);
+        LiveSessions live = live(60_000);
+        assertEquals(SessionState.ENCAPSULATED, live.snapshot("s1").orElseThrow().session().state());
+        sessions.put("s1", session("s1", "D1", null)); // finished arrives
+        assertEquals(SessionState.AUTHENTICATED, live.snapshot("s1").orElseThrow().session().state(),
+                "telemetry right after 'established' must see the authenticated session");
+    }
+
+    @Test
+    void aRevocationLandingWhileTheWindowIsReadIsNotMissed() {
+        sessions.put("s1", session("s1", "D1", null));
+        revoked.put("D1", false);
+        LiveSessions[] holder = new LiveSessions[1];
+        LiveSessions live = new LiveSessions(id -> Optional.ofNullable(sessions.get(id)),
+                deviceId -> revoked.getOrDefault(deviceId, true), id -> {
+                    revoked.put("D1", true); // the revocation completes between the status read and caching
+                    holder[0].deviceChanged("D1");
+                    return 0L;
+                }, millis::get, 60_000, 1_000);
+        holder[0] = live;
+        assertFalse(live.snapshot("s1").orElseThrow().deviceRevoked(), "this read began before the revocation");
+        assertTrue(live.snapshot("s1").orElseThrow().deviceRevoked(), "the next message must see it");
     }
 
     @Test

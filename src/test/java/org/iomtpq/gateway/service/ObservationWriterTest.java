@@ -117,6 +117,32 @@ class ObservationWriterTest {
         assertThrows(ExecutionException.class, () -> writer.submit(record(21)).get(1, TimeUnit.SECONDS));
     }
 
+    @Test
+    void aWriterKilledByAnErrorLeavesNobodyWaiting() throws Exception {
+        ObservationWriter writer = new ObservationWriter(batch -> {
+            throw new OutOfMemoryError("simulated");
+        }, 10);
+        ExecutionException first = assertThrows(ExecutionException.class, () -> writer.submit(record(1)).get(5, TimeUnit.SECONDS));
+        assertTrue(first.getCause() instanceof OutOfMemoryError);
+        // the thread is gone: later callers fail at once instead of waiting for a write that never comes
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        CompletableFuture<InsertOutcome> later;
+        do {
+            later = writer.submit(record(2));
+        } while (!later.isDone() && System.nanoTime() < deadline && pause());
+        assertThrows(ExecutionException.class, later::get);
+        writer.close();
+    }
+
+    private static boolean pause() {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return true;
+    }
+
     private static void await(CountDownLatch latch) {
         try {
             latch.await(5, TimeUnit.SECONDS);
