@@ -3,9 +3,6 @@ package org.iomtpq.gateway.chain;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import org.iomtpq.gateway.config.EphemeralGateway;
 import org.web3j.crypto.Bip32ECKeyPair;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.MnemonicUtils;
@@ -94,7 +92,7 @@ public final class LocalEthNode implements AutoCloseable {
 
     /** Starts a node on a free loopback port and waits until it answers eth_chainId with its chain id. */
     public static LocalEthNode start(Kind kind, Path repoRoot) {
-        return start(kind, repoRoot, freeLoopbackPort(), List.of());
+        return start(kind, repoRoot, EphemeralGateway.freeLoopbackPort(), List.of());
     }
 
     /**
@@ -209,17 +207,6 @@ public final class LocalEthNode implements AutoCloseable {
             Files.deleteIfExists(logFile);
         } catch (IOException ignored) {
             // a leftover temp log is harmless
-        }
-    }
-
-    /** A port that was free a moment ago; the node may lose a race for it, which start() then reports. */
-    static int freeLoopbackPort() {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(false);
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free loopback port", e);
         }
     }
 

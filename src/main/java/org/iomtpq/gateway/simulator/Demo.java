@@ -1,20 +1,13 @@
 package org.iomtpq.gateway.simulator;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.iomtpq.gateway.GatewayRuntime;
@@ -22,6 +15,7 @@ import org.iomtpq.gateway.audit.AuditEntry;
 import org.iomtpq.gateway.audit.AuditHashChain;
 import org.iomtpq.gateway.audit.AuditStatus;
 import org.iomtpq.gateway.chain.LocalEthNode;
+import org.iomtpq.gateway.config.EphemeralGateway;
 import org.iomtpq.gateway.config.GatewaySettings;
 import org.iomtpq.gateway.crypto.MlKemPublicKey;
 import org.iomtpq.gateway.protocol.TelemetryMessage;
@@ -46,19 +40,11 @@ public final class Demo {
 
     /** {@code chainKind}: anvil, ganache or none. */
     public int run(Path dataDir, String chainKind) throws Exception {
-        String operatorToken = randomToken();
-        String auditorToken = randomToken();
-        wipe(dataDir);
-        Map<String, String> overrides = new LinkedHashMap<>();
-        overrides.put("iomt.data-dir", dataDir.toString());
-        overrides.put("iomt.http.port", String.valueOf(freePort()));
-        overrides.put("iomt.mqtt.port", String.valueOf(freePort()));
-        overrides.put("iomt.mqtt.url", "");
-        overrides.put("iomt.mongo.uri", "");
-        overrides.put("iomt.operator-token", operatorToken);
-        overrides.put("iomt.auditor-token", auditorToken);
-        overrides.put("iomt.master-key", randomKey());
-        overrides.put("iomt.registry.mode", "none");
+        EphemeralGateway.deleteTree(dataDir); // the demo's own data directory only: it starts from nothing each time
+        EphemeralGateway ephemeral = EphemeralGateway.in(dataDir);
+        String operatorToken = ephemeral.operatorToken();
+        String auditorToken = ephemeral.auditorToken();
+        Map<String, String> overrides = ephemeral.overrides();
         Path repoRoot = Path.of("").toAbsolutePath();
         LocalEthNode.Kind kind = switch (chainKind) {
             case "anvil" -> LocalEthNode.Kind.ANVIL;
@@ -290,35 +276,5 @@ public final class Demo {
 
     private void info(String format, Object... args) {
         out.println("      " + String.format(format, args));
-    }
-
-    private static String randomToken() {
-        byte[] b = new byte[24];
-        new SecureRandom().nextBytes(b);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-    }
-
-    private static String randomKey() {
-        byte[] b = new byte[32];
-        new SecureRandom().nextBytes(b);
-        return Base64.getEncoder().encodeToString(b);
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    /** The demo's own data directory only: it starts from nothing each time. */
-    private static void wipe(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -1,24 +1,18 @@
 package org.iomtpq.gateway.tools;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.iomtpq.gateway.GatewayRuntime;
+import org.iomtpq.gateway.config.EphemeralGateway;
 import org.iomtpq.gateway.config.GatewaySettings;
 import org.iomtpq.gateway.simulator.LoadGenerator;
 import org.iomtpq.gateway.simulator.LoadReport;
@@ -135,24 +129,14 @@ public final class BenchCommand {
     private Phase runPhase(Map<String, String> opts, boolean unsecured, String label) throws Exception {
         Path dataDir = Files.createTempDirectory("iomt-bench");
         Path report = dataDir.resolve("bench-load.json");
-        Map<String, String> overrides = new LinkedHashMap<>();
-        overrides.put("iomt.data-dir", dataDir.resolve("gateway").toString());
-        overrides.put("iomt.http.host", "127.0.0.1");
-        overrides.put("iomt.mqtt.host", "127.0.0.1");
-        overrides.put("iomt.http.port", String.valueOf(freePort()));
-        overrides.put("iomt.mqtt.port", String.valueOf(freePort()));
+        EphemeralGateway ephemeral = EphemeralGateway.in(dataDir.resolve("gateway"));
         BenchMosquitto mosquitto = null;
         if (opts.getOrDefault("broker", "hivemq").equals("mosquitto")) {
-            mosquitto = BenchMosquitto.start(dataDir.resolve("mosquitto"), freePort());
+            mosquitto = BenchMosquitto.start(dataDir.resolve("mosquitto"), EphemeralGateway.freeLoopbackPort());
+            ephemeral.overrides().put("iomt.mqtt.url", mosquitto.url());
         }
-        overrides.put("iomt.mqtt.url", mosquitto == null ? "" : mosquitto.url());
-        overrides.put("iomt.mongo.uri", "");
-        String operatorToken = randomToken();
-        overrides.put("iomt.operator-token", operatorToken);
-        overrides.put("iomt.auditor-token", randomToken());
-        overrides.put("iomt.master-key", randomBase64(32));
-        overrides.put("iomt.registry.mode", "none");
-        GatewaySettings settings = GatewaySettings.fromEnvironment(overrides);
+        String operatorToken = ephemeral.operatorToken();
+        GatewaySettings settings = GatewaySettings.fromEnvironment(ephemeral.overrides());
         out.printf("%nbench: %s run%n", label);
         try (GatewayRuntime gateway = unsecured ? GatewayRuntime.startUnsecuredForBenchmark(settings)
                 : GatewayRuntime.start(settings);
@@ -193,7 +177,7 @@ public final class BenchCommand {
             if (mosquitto != null) {
                 mosquitto.close();
             }
-            deleteTree(dataDir);
+            EphemeralGateway.deleteTree(dataDir);
         }
     }
 
@@ -234,31 +218,5 @@ public final class BenchCommand {
             out.put(name, args[i + 1]);
         }
         return out;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static String randomToken() {
-        byte[] b = new byte[24];
-        new SecureRandom().nextBytes(b);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-    }
-
-    private static String randomBase64(int bytes) {
-        byte[] b = new byte[bytes];
-        new SecureRandom().nextBytes(b);
-        return Base64.getEncoder().encodeToString(b);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }
