@@ -44,8 +44,7 @@ class AuditAnchorIT {
     @Test
     void anchorsStayContiguousAcrossARestartAndTheVerifierFindsAnEdit() {
         try (EthNode anvil = EthNode.start(EthNode.Kind.ANVIL)) {
-            String registry = ChainRig.deploy(anvil.rpcUrl(), anvil.chainId(), anvil.kind().devAccount(ChainRig.OWNER_ACCOUNT),
-                    List.of(ChainRig.authorization(anvil.kind().devAccount(0), dataDir)));
+            String registry = ChainRig.deployForDevGateway(anvil, dataDir);
             Map<String, String> settings = new java.util.HashMap<>(
                     ChainRig.gatewaySettings(anvil.rpcUrl(), anvil.chainId(), registry, ""));
             settings.put("iomt.audit.anchor-interval-ms", "300");

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.List;
 
 import org.iomtpq.gateway.chain.DeviceKey;
 import org.iomtpq.gateway.chain.RegistryClient;
@@ -38,8 +37,7 @@ class ChainFlowGanacheIT {
     @BeforeAll
     static void start() {
         ganache = EthNode.start(EthNode.Kind.GANACHE);
-        String registry = ChainRig.deploy(ganache.rpcUrl(), ganache.chainId(), ganache.kind().devAccount(ChainRig.OWNER_ACCOUNT),
-                List.of(ChainRig.authorization(ganache.kind().devAccount(0), dataDir)));
+        String registry = ChainRig.deployForDevGateway(ganache, dataDir);
         // Empty private key on loopback chain 1337: the gateway signs with Ganache's deterministic account #0.
         gw = GatewayFixture.start(dataDir, ChainRig.gatewaySettings(ganache.rpcUrl(), ganache.chainId(), registry, ""));
         reader = ChainRig.reader(ganache.rpcUrl(), registry, ganache.chainId());
@@ -47,15 +45,7 @@ class ChainFlowGanacheIT {
 
     @AfterAll
     static void stop() {
-        if (reader != null) {
-            reader.close();
-        }
-        if (gw != null) {
-            gw.close();
-        }
-        if (ganache != null) {
-            ganache.close();
-        }
+        ChainRig.closeAll(reader, gw, ganache);
     }
 
     @Test

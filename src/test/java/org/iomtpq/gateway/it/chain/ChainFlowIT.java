@@ -14,7 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.iomtpq.gateway.chain.DeviceKey;
@@ -66,8 +65,7 @@ class ChainFlowIT {
     static void start() {
         anvil = EthNode.start(EthNode.Kind.ANVIL);
         gatewayAccount = ChainRig.address(anvil.kind().devAccount(0));
-        String registry = ChainRig.deploy(anvil.rpcUrl(), anvil.chainId(), anvil.kind().devAccount(ChainRig.OWNER_ACCOUNT),
-                List.of(ChainRig.authorization(anvil.kind().devAccount(0), dataDir)));
+        String registry = ChainRig.deployForDevGateway(anvil, dataDir);
         // Empty private key on a loopback dev chain: the gateway signs with dev account #0.
         gw = GatewayFixture.start(dataDir, ChainRig.gatewaySettings(anvil.rpcUrl(), anvil.chainId(), registry, ""));
         reader = ChainRig.reader(anvil.rpcUrl(), registry, anvil.chainId());
@@ -75,15 +73,7 @@ class ChainFlowIT {
 
     @AfterAll
     static void stop() {
-        if (reader != null) {
-            reader.close();
-        }
-        if (gw != null) {
-            gw.close();
-        }
-        if (anvil != null) {
-            anvil.close();
-        }
+        ChainRig.closeAll(reader, gw, anvil);
     }
 
     @Test

@@ -21,6 +21,7 @@ import org.iomtpq.gateway.chain.RegistryClient;
 import org.iomtpq.gateway.chain.RegistryDeployer;
 import org.iomtpq.gateway.it.Answers;
 import org.iomtpq.gateway.it.GatewayFixture;
+import org.iomtpq.gateway.testsupport.EthNode;
 import org.iomtpq.gateway.crypto.Hashes;
 import org.iomtpq.gateway.service.GatewayIdentity;
 import org.web3j.crypto.Credentials;
@@ -51,6 +52,28 @@ final class ChainRig {
     static String deploy(String rpcUrl, long chainId, Credentials owner, List<RegistryDeployer.GatewayAuthorization> gateways) {
         try (RegistryClient client = new RegistryClient(chainSettings(rpcUrl, null, chainId), EthAccount.of(owner))) {
             return RegistryDeployer.deployAndAuthorize(client, gateways).address();
+        }
+    }
+
+    /**
+     * The usual rig: a registry owned by {@link #OWNER_ACCOUNT}, authorizing the gateway of {@code dataDir} as dev
+     * account #0 (what a gateway on a loopback dev chain signs with when its private key is empty).
+     */
+    static String deployForDevGateway(EthNode node, Path dataDir) {
+        return deploy(node.rpcUrl(), node.chainId(), node.kind().devAccount(OWNER_ACCOUNT),
+                List.of(authorization(node.kind().devAccount(0), dataDir)));
+    }
+
+    /** Closes what was started, in this order, skipping what never started; one failing does not stop the rest. */
+    static void closeAll(AutoCloseable... started) {
+        for (AutoCloseable c : started) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                // the others still close
+            }
         }
     }
 

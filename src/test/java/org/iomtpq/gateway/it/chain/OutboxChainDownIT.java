@@ -85,12 +85,7 @@ class OutboxChainDownIT {
 
     @AfterAll
     static void stop() {
-        if (gw != null) {
-            gw.close();
-        }
-        if (anvil != null) {
-            anvil.close();
-        }
+        ChainRig.closeAll(gw, anvil);
     }
 
     @Test

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.List;
 
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Updates;
@@ -42,19 +41,13 @@ class TamperedKeyIT {
     @BeforeAll
     static void start() {
         anvil = EthNode.start(EthNode.Kind.ANVIL);
-        String registry = ChainRig.deploy(anvil.rpcUrl(), anvil.chainId(), anvil.kind().devAccount(ChainRig.OWNER_ACCOUNT),
-                List.of(ChainRig.authorization(anvil.kind().devAccount(0), dataDir)));
+        String registry = ChainRig.deployForDevGateway(anvil, dataDir);
         gw = GatewayFixture.start(dataDir, ChainRig.gatewaySettings(anvil.rpcUrl(), anvil.chainId(), registry, ""));
     }
 
     @AfterAll
     static void stop() {
-        if (gw != null) {
-            gw.close();
-        }
-        if (anvil != null) {
-            anvil.close();
-        }
+        ChainRig.closeAll(gw, anvil);
     }
 
     @Test

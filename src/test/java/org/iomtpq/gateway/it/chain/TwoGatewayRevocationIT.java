@@ -71,15 +71,7 @@ class TwoGatewayRevocationIT {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {reader, b, a, anvil}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                // the others still close
-            }
-        }
+        ChainRig.closeAll(reader, b, a, anvil);
     }
 
     @Test
