@@ -17,8 +17,9 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.iomtpq.gateway.camel.AnswerMqttClient;
 import org.iomtpq.gateway.camel.GatewayComponents;
-import org.iomtpq.gateway.net.NoDelaySocketFactory;
 import org.iomtpq.gateway.protocol.TelemetryProtection;
 import org.iomtpq.gateway.camel.IngressMqttClient;
 import org.iomtpq.gateway.chain.ChainSettings;
@@ -179,27 +180,22 @@ public final class GatewayRuntime implements AutoCloseable {
         properties.put("iomt.mongo.uri", mongoUri);
         properties.put("iomt.eth.events-from-block", eventsFromBlock);
         properties.put("camel.component.paho-mqtt5.broker-url", mqttUrl);
-        if (mqttUrl.startsWith("tcp://")) { // the answer publisher: no Nagle delay (see NoDelaySocketFactory)
-            properties.put("camel.component.paho-mqtt5.socket-factory", "#class:" + NoDelaySocketFactory.class.getName());
-        }
-        if (settings.isSet("iomt.mqtt.username")) {
-            properties.put("camel.component.paho-mqtt5.user-name", settings.get("iomt.mqtt.username"));
-            properties.put("camel.component.paho-mqtt5.password", settings.getOrEmpty("iomt.mqtt.password"));
-        }
-        IngressMqttClient ingress = IngressMqttClient.connect(mqttUrl, settings.get("iomt.mqtt.client-id"),
-                settings.getLong("iomt.mqtt.session-expiry-seconds"), settings.getOrEmpty("iomt.mqtt.username"),
-                settings.getOrEmpty("iomt.mqtt.password"));
-        toClose.push(() -> {
-            if (ingress.isConnected()) {
-                ingress.disconnect();
-            }
-            ingress.close();
-        });
+        // Every producer endpoint publishes through the answer client (the consumer names the ingress client itself).
+        properties.put("camel.component.paho-mqtt5.client", "#mqttAnswerClient");
+        String clientId = settings.get("iomt.mqtt.client-id");
+        String userName = settings.getOrEmpty("iomt.mqtt.username");
+        String password = settings.getOrEmpty("iomt.mqtt.password");
+        IngressMqttClient ingress = IngressMqttClient.connect(mqttUrl, clientId,
+                settings.getLong("iomt.mqtt.session-expiry-seconds"), userName, password);
+        toClose.push(() -> disconnect(ingress));
+        AnswerMqttClient answers = AnswerMqttClient.connect(mqttUrl, clientId + "-answers", userName, password);
+        toClose.push(() -> disconnect(answers));
         main = new Main();
         main.setDefaultPropertyPlaceholderLocation("false");
         main.setOverrideProperties(properties);
         components.beans().forEach(main::bind);
         main.bind("mqttIngressClient", ingress);
+        main.bind("mqttAnswerClient", answers);
         try {
             main.start();
         } catch (Exception e) {
@@ -209,6 +205,16 @@ public final class GatewayRuntime implements AutoCloseable {
         ingress.release();
         LOG.info("Gateway listening: HTTP http://{}:{}/api/v1, MQTT {}", settings.get("iomt.http.host"),
                 settings.get("iomt.http.port"), mqttUrl);
+    }
+
+    private static void disconnect(MqttClient client) throws Exception {
+        try {
+            if (client.isConnected()) {
+                client.disconnect();
+            }
+        } finally {
+            client.close();
+        }
     }
 
     public CamelContext camelContext() {

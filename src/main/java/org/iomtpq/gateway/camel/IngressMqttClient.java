@@ -7,7 +7,6 @@ import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.iomtpq.gateway.net.NoDelaySocketFactory;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
@@ -40,17 +39,9 @@ public final class IngressMqttClient extends MqttClient {
                                             String password) {
         try {
             IngressMqttClient client = new IngressMqttClient(brokerUrl, clientId);
-            MqttConnectionOptions options = new MqttConnectionOptions();
+            MqttConnectionOptions options = GatewayMqttOptions.of(brokerUrl, userName, password);
             options.setCleanStart(false);
             options.setSessionExpiryInterval(sessionExpirySeconds);
-            options.setAutomaticReconnect(true);
-            if (brokerUrl.startsWith("tcp://")) {
-                options.setSocketFactory(new NoDelaySocketFactory()); // ssl:// keeps Paho's TLS factory
-            }
-            if (userName != null && !userName.isBlank()) {
-                options.setUserName(userName);
-                options.setPassword(password == null ? new byte[0] : password.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            }
             client.connect(options);
             return client;
         } catch (MqttException e) {

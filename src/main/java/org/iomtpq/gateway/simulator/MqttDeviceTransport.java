@@ -11,10 +11,11 @@ import java.util.concurrent.TimeUnit;
 
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.iomtpq.gateway.net.NoDelaySocketFactory;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.iomtpq.gateway.net.MqttBusyRetry;
+import org.iomtpq.gateway.net.NoDelaySocketFactory;
 import org.iomtpq.gateway.protocol.MessageCodec;
 import org.iomtpq.gateway.protocol.Step;
 
@@ -40,7 +41,7 @@ public final class MqttDeviceTransport implements DeviceTransport {
         try {
             MqttMessage message = new MqttMessage(json.getBytes(StandardCharsets.UTF_8));
             message.setQos(1);
-            c.client().publish("iomt/v1/" + deviceId + "/up/" + step.wire(), message);
+            MqttBusyRetry.publish(() -> c.client().publish("iomt/v1/" + deviceId + "/up/" + step.wire(), message));
         } catch (MqttException e) {
             throw new IllegalStateException("MQTT publish failed: " + e.getMessage(), e);
         }

@@ -12,6 +12,7 @@ import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.common.MqttException;
+import org.iomtpq.gateway.net.MqttBusyRetry;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 
@@ -81,9 +82,10 @@ public final class PahoV5Client implements AutoCloseable {
     /** Publishes QoS 1 and returns the PUBACK reason code (0 success, 0x10 no subscribers, 0x87 not authorized). */
     public int publishQos1(String topic, byte[] payload, boolean retain) throws MqttException {
         MqttMessage message = new MqttMessage(payload, 1, retain, new MqttProperties());
-        IMqttToken token = client.publish(topic, message);
-        token.waitForCompletion(WAIT_MILLIS);
-        int[] codes = token.getReasonCodes();
+        IMqttToken[] token = new IMqttToken[1];
+        MqttBusyRetry.publish(() -> token[0] = client.publish(topic, message)); // 32202 at random otherwise (see there)
+        token[0].waitForCompletion(WAIT_MILLIS);
+        int[] codes = token[0].getReasonCodes();
         return codes == null || codes.length == 0 ? 0 : codes[0];
     }
 
