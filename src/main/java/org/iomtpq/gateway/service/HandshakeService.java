@@ -86,7 +86,7 @@ public final class HandshakeService {
                     sessionKeys.wrap(sessionId, SessionKeyVault.DEVICE_FINISHED, pending.keys().deviceFinished()),
                     sessionKeys.wrap(sessionId, SessionKeyVault.DEVICE_TO_GATEWAY, pending.keys().deviceToGateway()),
                     sessionKeys.wrap(sessionId, SessionKeyVault.GATEWAY_TO_DEVICE, pending.keys().gatewayToDevice()),
-                    null));
+                    null, 0));
         } finally {
             pending.keys().destroy();
         }
@@ -121,8 +121,7 @@ public final class HandshakeService {
         }
         // Revoked, or rotated to other keys, while the handshake was pending: the keys it proved are not in force.
         DeviceRecord device = DeviceChecks.requireActive(devices.find(finished.deviceId()));
-        if (!device.keyCommitment().equals(session.keyCommitment())
-                || !sessions.authenticate(sessionId, session.keyCommitment(), now)) {
+        if (!device.keyCommitment().equals(session.keyCommitment()) || !sessions.authenticate(session, now)) {
             sessions.fail(sessionId);
             throw ProtocolException.handshakeFailed("the pending handshake was already used, expired or its keys changed");
         }

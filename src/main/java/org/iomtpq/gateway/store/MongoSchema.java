@@ -17,6 +17,10 @@ public final class MongoSchema {
     public static void ensureIndexes(MongoDatabase db) {
         db.getCollection(Collections.DEVICE_KEYS).createIndex(Indexes.ascending("status"));
         db.getCollection(Collections.SESSIONS).createIndex(Indexes.ascending("deviceId"));
+        // The handshake's compare-and-set filter, exactly (see SessionRepository): the embedded server uses an index
+        // only for a filter of exactly its fields, and would scan every stored session otherwise.
+        db.getCollection(Collections.SESSIONS).createIndex(Indexes.ascending("_id", "revision"),
+                new IndexOptions().unique(true).name("id_revision"));
         db.getCollection(Collections.OBSERVATIONS).createIndex(
                 Indexes.ascending("sessionId", "seq"), new IndexOptions().unique(true).name("session_seq_unique"));
         db.getCollection(Collections.OBSERVATIONS).createIndex(Indexes.ascending("deviceId", "receivedAt"));

@@ -43,7 +43,7 @@ class LiveSessionsTest {
     private static SessionRecord session(String id, String deviceId, String endedReason, SessionState state) {
         Instant t = Instant.parse("2026-11-23T20:00:00Z");
         return new SessionRecord(id, deviceId, "0xc0", "gw", state, t, t, "2026-11-24T20:00:00Z",
-                t.plusSeconds(86_400), 1_000, null, null, new byte[32], new byte[32], endedReason);
+                t.plusSeconds(86_400), 1_000, null, null, new byte[32], new byte[32], endedReason, 0);
     }
 
     @Test

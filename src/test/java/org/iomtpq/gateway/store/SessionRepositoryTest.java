@@ -1,0 +1,141 @@
+package org.iomtpq.gateway.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.Date;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
+import org.bson.Document;
+import org.bson.types.Binary;
+import org.iomtpq.gateway.embedded.EmbeddedMongo;
+import org.iomtpq.gateway.protocol.SessionState;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The handshake's conditional changes to {@code sessions} (compare-and-set on the revision), against the embedded
+ * server: a session is authenticated once, only while pending, before its deadline, and only if nothing changed it
+ * since it was read.
+ */
+class SessionRepositoryTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-24T10:00:00Z");
+
+    private EmbeddedMongo mongo;
+    private MongoClient client;
+    private MongoDatabase db;
+    private SessionRepository sessions;
+
+    @BeforeEach
+    void start() {
+        mongo = EmbeddedMongo.startInMemory();
+        client = MongoClients.create(mongo.connectionString());
+        db = client.getDatabase("iomt");
+        MongoSchema.ensureIndexes(db);
+        sessions = new SessionRepository(db);
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        mongo.close();
+    }
+
+    private SessionRecord storePending(String id, String deviceId, String commitment) {
+        sessions.insertPending(new SessionRecord(id, deviceId, commitment, "gw", SessionState.ENCAPSULATED, NOW,
+                NOW.plusSeconds(30), "2026-11-25T10:00:00Z", NOW.plusSeconds(86_400), 1_000, new byte[32],
+                new byte[40], new byte[40], new byte[40], null, 0));
+        return sessions.find(id).orElseThrow();
+    }
+
+    @Test
+    void aPendingSessionIsAuthenticatedOnceAndLosesItsHandshakeSecrets() {
+        SessionRecord seen = storePending("s1", "D1", "0xaa");
+
+        assertTrue(sessions.authenticate(seen, NOW.plusSeconds(1)));
+        assertFalse(sessions.authenticate(seen, NOW.plusSeconds(1)), "the same read cannot authenticate twice");
+
+        SessionRecord after = sessions.find("s1").orElseThrow();
+        assertEquals(SessionState.AUTHENTICATED, after.state());
+        assertEquals(1, after.revision());
+        assertNull(after.finishedKeyWrapped());
+        assertNull(after.transcriptHash());
+        assertNotNull(after.deviceToGatewayKeyWrapped());
+        assertFalse(sessions.authenticate(after, NOW.plusSeconds(1)), "an authenticated session is not pending");
+    }
+
+    @Test
+    void aSessionChangedAfterItWasReadIsNotAuthenticated() {
+        SessionRecord seenBeforeRotation = storePending("s1", "D1", "0xaa");
+        assertEquals(1, sessions.endAllOfOtherKeys("D1", "0xbb", NOW));
+        assertFalse(sessions.authenticate(seenBeforeRotation, NOW.plusSeconds(1)));
+
+        SessionRecord seenBeforeRevocation = storePending("s2", "D2", "0xaa");
+        assertEquals(1, sessions.endAllForRevocation("D2", NOW));
+        assertFalse(sessions.authenticate(seenBeforeRevocation, NOW.plusSeconds(1)));
+
+        SessionRecord reread = sessions.find("s2").orElseThrow();
+        assertEquals("REVOKED", reread.endedReason());
+        assertFalse(sessions.authenticate(reread, NOW.plusSeconds(1)), "an ended session, read afresh, neither");
+        assertEquals(SessionState.ENCAPSULATED, sessions.find("s1").orElseThrow().state());
+    }
+
+    @Test
+    void theDeadlineIsExclusive() {
+        SessionRecord seen = storePending("s1", "D1", "0xaa");
+        assertFalse(sessions.authenticate(seen, NOW.plusSeconds(30)));
+        assertTrue(sessions.authenticate(seen, NOW.plusSeconds(29)));
+    }
+
+    @Test
+    void aFailedHandshakeErasesItsKeysAndNeverTouchesAnAuthenticatedSession() {
+        storePending("s1", "D1", "0xaa");
+        sessions.fail("s1");
+        SessionRecord failed = sessions.find("s1").orElseThrow();
+        assertEquals(SessionState.FAILED, failed.state());
+        assertNull(failed.finishedKeyWrapped());
+        assertNull(failed.deviceToGatewayKeyWrapped());
+        assertNull(failed.gatewayToDeviceKeyWrapped());
+
+        SessionRecord other = storePending("s2", "D1", "0xaa");
+        assertTrue(sessions.authenticate(other, NOW));
+        sessions.fail("s2");
+        assertEquals(SessionState.AUTHENTICATED, sessions.find("s2").orElseThrow().state());
+        sessions.fail("unknown"); // nothing to do, no error
+    }
+
+    @Test
+    void sessionsStoredBeforeRevisionsExistedAreChangedLikeAnyOther() {
+        insertWithoutRevision("old1");
+        insertWithoutRevision("old2");
+
+        SessionRecord old1 = sessions.find("old1").orElseThrow();
+        assertEquals(-1, old1.revision());
+        assertTrue(sessions.authenticate(old1, NOW));
+        assertFalse(sessions.authenticate(old1, NOW), "once");
+        assertEquals(1, sessions.find("old1").orElseThrow().revision());
+
+        SessionRecord old2 = sessions.find("old2").orElseThrow();
+        assertEquals(2, sessions.endAllForRevocation("D1", NOW), "the authenticated one and the pending one");
+        assertFalse(sessions.authenticate(old2, NOW), "changed since it was read");
+        sessions.fail("old2");
+        assertEquals(SessionState.FAILED, sessions.find("old2").orElseThrow().state());
+    }
+
+    private void insertWithoutRevision(String id) {
+        db.getCollection(Collections.SESSIONS).insertOne(new Document("_id", id).append("deviceId", "D1")
+                .append("keyCommitment", "0xaa").append("gatewayId", "gw").append("state", "ENCAPSULATED")
+                .append("createdAt", Date.from(NOW)).append("handshakeDeadline", Date.from(NOW.plusSeconds(30)))
+                .append("expiresAt", "2026-11-25T10:00:00Z").append("expiresAtDate", Date.from(NOW.plusSeconds(86_400)))
+                .append("maxMessages", 1_000L).append("transcriptHash", new Binary(new byte[32]))
+                .append("finishedKeyWrapped", new Binary(new byte[40])).append("endedReason", null));
+    }
+}
