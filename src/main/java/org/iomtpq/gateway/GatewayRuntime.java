@@ -18,8 +18,8 @@ import com.mongodb.client.MongoClients;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 import org.eclipse.paho.mqttv5.client.MqttClient;
-import org.iomtpq.gateway.camel.AnswerMqttClient;
 import org.iomtpq.gateway.camel.GatewayComponents;
+import org.iomtpq.gateway.camel.GatewayMqttClients;
 import org.iomtpq.gateway.protocol.TelemetryProtection;
 import org.iomtpq.gateway.camel.IngressMqttClient;
 import org.iomtpq.gateway.chain.ChainSettings;
@@ -28,6 +28,7 @@ import org.iomtpq.gateway.chain.RegistryClient;
 import org.iomtpq.gateway.config.GatewaySettings;
 import org.iomtpq.gateway.embedded.EmbeddedMongo;
 import org.iomtpq.gateway.embedded.EmbeddedMqttBroker;
+import org.iomtpq.gateway.net.NoDelaySocketFactory;
 import org.iomtpq.gateway.service.RegistryMode;
 import org.iomtpq.gateway.store.ChainCursorRepository;
 import org.iomtpq.gateway.store.StreamLeaseRepository;
@@ -179,16 +180,24 @@ public final class GatewayRuntime implements AutoCloseable {
         properties.put("iomt.mqtt.url", mqttUrl);
         properties.put("iomt.mongo.uri", mongoUri);
         properties.put("iomt.eth.events-from-block", eventsFromBlock);
-        properties.put("camel.component.paho-mqtt5.broker-url", mqttUrl);
         // Every producer endpoint publishes through the answer client (the consumer names the ingress client itself).
         properties.put("camel.component.paho-mqtt5.client", "#mqttAnswerClient");
+        // Only for a producer restarted on its own, which then connects a plain client of its own with these.
+        properties.put("camel.component.paho-mqtt5.broker-url", mqttUrl);
+        if (mqttUrl.startsWith("tcp://")) {
+            properties.put("camel.component.paho-mqtt5.socket-factory", "#class:" + NoDelaySocketFactory.class.getName());
+        }
+        if (settings.isSet("iomt.mqtt.username")) {
+            properties.put("camel.component.paho-mqtt5.user-name", settings.get("iomt.mqtt.username"));
+            properties.put("camel.component.paho-mqtt5.password", settings.getOrEmpty("iomt.mqtt.password"));
+        }
         String clientId = settings.get("iomt.mqtt.client-id");
         String userName = settings.getOrEmpty("iomt.mqtt.username");
         String password = settings.getOrEmpty("iomt.mqtt.password");
         IngressMqttClient ingress = IngressMqttClient.connect(mqttUrl, clientId,
                 settings.getLong("iomt.mqtt.session-expiry-seconds"), userName, password);
         toClose.push(() -> disconnect(ingress));
-        AnswerMqttClient answers = AnswerMqttClient.connect(mqttUrl, clientId + "-answers", userName, password);
+        MqttClient answers = GatewayMqttClients.connectAnswers(mqttUrl, clientId + "-answers", userName, password);
         toClose.push(() -> disconnect(answers));
         main = new Main();
         main.setDefaultPropertyPlaceholderLocation("false");

@@ -47,6 +47,8 @@ import org.iomtpq.gateway.store.DeviceRepository;
 import org.iomtpq.gateway.store.MongoSchema;
 import org.iomtpq.gateway.store.ObservationRepository;
 import org.iomtpq.gateway.store.SessionRepository;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's object graph, built once from the settings and a MongoDB client, and the names under which the
@@ -54,6 +56,8 @@ import org.iomtpq.gateway.store.SessionRepository;
  * call more than once (PITFALLS.md): one MongoClient, one audit chain head, no surprises.
  */
 public final class GatewayComponents implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayComponents.class);
 
     private final Map<String, Object> beans = new LinkedHashMap<>();
     private final ObservationWriter observationWriter;
@@ -92,6 +96,10 @@ public final class GatewayComponents implements AutoCloseable {
                 MasterKey.fromConfig(settings.getOrEmpty("iomt.master-key"), settings.dataDir(), random), 100_000);
 
         OutboxRepository outbox = new OutboxRepository(db);
+        int restored = outbox.restoreOpenMarkers();
+        if (restored > 0) {
+            LOG.info("outbox: {} open entries without a marker (an older database) marked", restored);
+        }
         if (registryMode == RegistryMode.CHAIN && registry == null) {
             throw new IllegalStateException("iomt.registry.mode=chain needs a registry client");
         }

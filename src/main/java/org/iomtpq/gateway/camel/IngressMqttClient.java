@@ -39,7 +39,7 @@ public final class IngressMqttClient extends MqttClient {
                                             String password) {
         try {
             IngressMqttClient client = new IngressMqttClient(brokerUrl, clientId);
-            MqttConnectionOptions options = GatewayMqttOptions.of(brokerUrl, userName, password);
+            MqttConnectionOptions options = GatewayMqttClients.options(brokerUrl, userName, password);
             options.setCleanStart(false);
             options.setSessionExpiryInterval(sessionExpirySeconds);
             client.connect(options);

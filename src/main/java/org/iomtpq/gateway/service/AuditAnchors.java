@@ -51,7 +51,7 @@ public final class AuditAnchors {
 
     /** Queues the next anchor if there are unanchored entries and none is in flight. Called by a timer route. */
     public void anchorDue() {
-        if (outbox.inFlight(OutboxEntry.Op.ANCHOR, stream)) {
+        if (outbox.inFlight(OutboxEntry.Op.ANCHOR, stream, clock.instant())) {
             return;
         }
         long head = auditRepository.last(stream).map(AuditEntry::seq).orElse(0L);

@@ -11,10 +11,9 @@ import java.util.concurrent.TimeUnit;
 
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.iomtpq.gateway.net.MqttBusyRetry;
+import org.iomtpq.gateway.net.GatedMqttClient;
 import org.iomtpq.gateway.net.NoDelaySocketFactory;
 import org.iomtpq.gateway.protocol.MessageCodec;
 import org.iomtpq.gateway.protocol.Step;
@@ -41,7 +40,7 @@ public final class MqttDeviceTransport implements DeviceTransport {
         try {
             MqttMessage message = new MqttMessage(json.getBytes(StandardCharsets.UTF_8));
             message.setQos(1);
-            MqttBusyRetry.publish(() -> c.client().publish("iomt/v1/" + deviceId + "/up/" + step.wire(), message));
+            c.client().publish("iomt/v1/" + deviceId + "/up/" + step.wire(), message);
         } catch (MqttException e) {
             throw new IllegalStateException("MQTT publish failed: " + e.getMessage(), e);
         }
@@ -93,7 +92,7 @@ public final class MqttDeviceTransport implements DeviceTransport {
     private Connection connection(String deviceId) {
         return connections.computeIfAbsent(deviceId, id -> {
             try {
-                MqttClient client = new MqttClient(brokerUrl, id, new MemoryPersistence());
+                MqttClient client = new GatedMqttClient(brokerUrl, id); // Paho's random 32202: see MqttPublishGate
                 BlockingQueue<String> answers = new LinkedBlockingQueue<>();
                 MqttConnectionOptions options = new MqttConnectionOptions();
                 options.setCleanStart(true);

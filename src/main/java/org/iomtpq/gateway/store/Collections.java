@@ -10,6 +10,8 @@ public final class Collections {
     public static final String APPROVALS = "approvals";
     public static final String STREAM_LEASES = "stream_leases";
     public static final String OUTBOX = "outbox";
+    /** One small marker per outbox entry still to do (see OutboxRepository). */
+    public static final String OUTBOX_OPEN = "outbox_open";
     public static final String CHAIN_CURSOR = "chain_cursor";
 
     private Collections() {

@@ -1,14 +1,16 @@
 package org.iomtpq.gateway.store;
 
-import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Filters.in;
-import static com.mongodb.client.model.Filters.lte;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import com.mongodb.MongoWriteException;
@@ -19,41 +21,101 @@ import com.mongodb.client.model.Updates;
 import org.bson.Document;
 import org.bson.types.Binary;
 
-/** {@code outbox}: chain operations on their way to the registry, shared by nothing but this gateway's account. */
+/**
+ * {@code outbox}: chain operations on their way to the registry, shared by nothing but this gateway's account.
+ * <p>
+ * The outbox only grows (every audit anchor adds an entry, 2,880 a day at the default interval), and the relay asks
+ * for what is due twice a second. On the embedded server any filter but {@code _id} scans every entry ever made
+ * (125 ms at 50,000, measured), so which entries are still to do is kept apart: one marker per open entry in
+ * {@code outbox_open}, read whole, and the entries it names are fetched by {@code _id}. The order of the writes makes
+ * a crash harmless: the marker is written before its entry and removed only after the entry was finished; a reader
+ * drops markers of finished entries, and of missing ones once they are older than {@link #MARKER_GRACE}. Databases
+ * from before the markers get them on the first start ({@link #restoreOpenMarkers()}).
+ */
 public final class OutboxRepository {
 
+    /** Longer than any add takes between its marker and its entry. */
+    static final Duration MARKER_GRACE = Duration.ofMinutes(1);
+
+    private static final List<String> OPEN = List.of(OutboxEntry.Status.PENDING.name(), OutboxEntry.Status.SIGNED.name());
+
     private final MongoCollection<Document> outbox;
+    private final MongoCollection<Document> open;
 
     public OutboxRepository(MongoDatabase db) {
         this.outbox = db.getCollection(Collections.OUTBOX);
+        this.open = db.getCollection(Collections.OUTBOX_OPEN);
+    }
+
+    /** Markers for open entries that have none (the one full scan; at start). Returns how many were added. */
+    public int restoreOpenMarkers() {
+        int added = 0;
+        for (Document d : outbox.find(in("status", OPEN)).projection(new Document("createdAt", 1))) {
+            added += mark(d.getString("_id"), d.getDate("createdAt").toInstant()) ? 1 : 0;
+        }
+        return added;
     }
 
     /** Adds an operation; adding the same operation twice (same id) is a no-op. */
     public void add(OutboxEntry e) {
+        mark(e.id(), e.createdAt());
+        ignoringDuplicate(() -> outbox.insertOne(new Document("_id", e.id()).append("op", e.op().name()).append("deviceId", e.deviceId())
+                .append("deviceIdHash", e.deviceIdHash()).append("commitment", e.commitment())
+                .append("kemPublicKey", e.kemPublicKey() == null ? null : new Binary(e.kemPublicKey()))
+                .append("sigPublicKey", e.sigPublicKey() == null ? null : new Binary(e.sigPublicKey()))
+                .append("firstSeq", e.firstSeq()).append("lastSeq", e.lastSeq())
+                .append("status", e.status().name()).append("nonce", e.nonce()).append("rawTx", e.rawTx())
+                .append("txHash", e.txHash()).append("attempts", e.attempts())
+                .append("createdAt", Date.from(e.createdAt())).append("nextAttemptAt", Date.from(e.nextAttemptAt()))
+                .append("lastError", e.lastError())));
+    }
+
+    private boolean mark(String id, Instant createdAt) {
+        return ignoringDuplicate(() -> open.insertOne(new Document("_id", id).append("markedAt", Date.from(createdAt))));
+    }
+
+    private static boolean ignoringDuplicate(Runnable insert) {
         try {
-            outbox.insertOne(new Document("_id", e.id()).append("op", e.op().name()).append("deviceId", e.deviceId())
-                    .append("deviceIdHash", e.deviceIdHash()).append("commitment", e.commitment())
-                    .append("kemPublicKey", e.kemPublicKey() == null ? null : new Binary(e.kemPublicKey()))
-                    .append("sigPublicKey", e.sigPublicKey() == null ? null : new Binary(e.sigPublicKey()))
-                    .append("firstSeq", e.firstSeq()).append("lastSeq", e.lastSeq())
-                    .append("status", e.status().name()).append("nonce", e.nonce()).append("rawTx", e.rawTx())
-                    .append("txHash", e.txHash()).append("attempts", e.attempts())
-                    .append("createdAt", Date.from(e.createdAt())).append("nextAttemptAt", Date.from(e.nextAttemptAt()))
-                    .append("lastError", e.lastError()));
+            insert.run();
+            return true;
         } catch (MongoWriteException ex) {
             if (ex.getError().getCode() != 11000) {
                 throw ex;
             }
+            return false;
         }
     }
 
     /** Operations still to do, oldest first. */
     public List<OutboxEntry> due(Instant now, int limit) {
-        List<OutboxEntry> out = new ArrayList<>();
-        outbox.find(and(in("status", OutboxEntry.Status.PENDING.name(), OutboxEntry.Status.SIGNED.name()),
-                        lte("nextAttemptAt", Date.from(now))))
-                .sort(Sorts.ascending("createdAt", "_id")).limit(limit).forEach(d -> out.add(fromDocument(d)));
-        return out;
+        return openEntries(now).stream().filter(e -> !e.nextAttemptAt().isAfter(now))
+                .sorted(Comparator.comparing(OutboxEntry::createdAt).thenComparing(OutboxEntry::id))
+                .limit(limit).toList();
+    }
+
+    /** Every open entry; markers whose entry is finished, or missing for longer than the grace, are dropped. */
+    private List<OutboxEntry> openEntries(Instant now) {
+        Map<String, Instant> marked = new HashMap<>();
+        open.find().forEach(m -> marked.put(m.getString("_id"), m.getDate("markedAt").toInstant()));
+        if (marked.isEmpty()) {
+            return List.of();
+        }
+        List<OutboxEntry> entries = new ArrayList<>();
+        outbox.find(in("_id", marked.keySet())).forEach(d -> {
+            OutboxEntry e = fromDocument(d);
+            marked.remove(e.id());
+            if (OPEN.contains(e.status().name())) {
+                entries.add(e);
+            } else {
+                open.deleteOne(eq("_id", e.id()));
+            }
+        });
+        marked.forEach((id, markedAt) -> {
+            if (markedAt.plus(MARKER_GRACE).isBefore(now)) {
+                open.deleteOne(eq("_id", id)); // its add died between the marker and the entry
+            }
+        });
+        return entries;
     }
 
     public Optional<OutboxEntry> find(String id) {
@@ -77,6 +139,7 @@ public final class OutboxRepository {
     public void finish(String id, OutboxEntry.Status status, String detail, Instant now) {
         outbox.updateOne(eq("_id", id), Updates.combine(Updates.set("status", status.name()),
                 Updates.set("lastError", detail), Updates.set("finishedAt", Date.from(now))));
+        open.deleteOne(eq("_id", id));
     }
 
     /** Not now: try again at {@code next}. */
@@ -96,9 +159,8 @@ public final class OutboxRepository {
     }
 
     /** Whether an operation of this kind for this device (or stream) is still on its way. */
-    public boolean inFlight(OutboxEntry.Op op, String deviceId) {
-        return outbox.countDocuments(and(eq("op", op.name()), eq("deviceId", deviceId),
-                in("status", OutboxEntry.Status.PENDING.name(), OutboxEntry.Status.SIGNED.name()))) > 0;
+    public boolean inFlight(OutboxEntry.Op op, String deviceId, Instant now) {
+        return openEntries(now).stream().anyMatch(e -> e.op() == op && e.deviceId().equals(deviceId));
     }
 
     private static Long longOrNull(Document d, String field) {

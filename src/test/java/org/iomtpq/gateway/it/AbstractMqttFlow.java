@@ -20,9 +20,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.model.Filters;
 import org.bson.Document;
 import org.apache.camel.component.paho.mqtt5.PahoMqtt5Endpoint;
-import org.iomtpq.gateway.camel.AnswerMqttClient;
 import org.iomtpq.gateway.camel.IngressMqttClient;
 import org.iomtpq.gateway.it.GatewayFixture.Response;
+import org.iomtpq.gateway.net.GatedMqttClient;
 import org.iomtpq.gateway.protocol.Base64s;
 import org.iomtpq.gateway.protocol.DeviceHandshake;
 import org.iomtpq.gateway.protocol.DeviceIdentity;
@@ -150,16 +150,16 @@ abstract class AbstractMqttFlow {
 
     // ---- the flow ----
 
-    /** Answers must not fail on Paho's "too many publishes in progress" (MqttBusyRetry): every producer uses that client. */
+    /** Answers must not fail on Paho's "too many publishes in progress" (MqttPublishGate): every producer uses that client. */
     @Test
-    void everyPublishingEndpointUsesTheAnswerClient() {
+    void everyPublishingEndpointUsesTheGatedAnswerClient() {
         List<PahoMqtt5Endpoint> endpoints = gw.runtime().camelContext().getEndpoints().stream()
                 .filter(PahoMqtt5Endpoint.class::isInstance).map(PahoMqtt5Endpoint.class::cast).toList();
         List<String> producers = endpoints.stream().filter(e -> !(e.getClient() instanceof IngressMqttClient))
                 .map(e -> e.getEndpointUri() + " -> " + e.getClient()).toList();
         assertFalse(producers.isEmpty(), "no producer endpoint found among " + endpoints);
         for (PahoMqtt5Endpoint e : endpoints) {
-            assertTrue(e.getClient() instanceof AnswerMqttClient || e.getClient() instanceof IngressMqttClient,
+            assertTrue(e.getClient() instanceof GatedMqttClient || e.getClient() instanceof IngressMqttClient,
                     "publishes through its own client: " + producers);
         }
     }

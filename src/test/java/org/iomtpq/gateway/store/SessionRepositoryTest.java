@@ -105,6 +105,10 @@ class SessionRepositoryTest {
         assertNull(failed.deviceToGatewayKeyWrapped());
         assertNull(failed.gatewayToDeviceKeyWrapped());
 
+        SessionRecord seenBeforeFail = storePending("s3", "D1", "0xaa");
+        sessions.fail("s3");
+        assertFalse(sessions.authenticate(seenBeforeFail, NOW), "a failed handshake is not authenticated from an older read");
+
         SessionRecord other = storePending("s2", "D1", "0xaa");
         assertTrue(sessions.authenticate(other, NOW));
         sessions.fail("s2");

@@ -12,7 +12,7 @@ import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.common.MqttException;
-import org.iomtpq.gateway.net.MqttBusyRetry;
+import org.iomtpq.gateway.net.MqttPublishGate;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 
@@ -34,8 +34,11 @@ public final class PahoV5Client implements AutoCloseable {
     private final MqttAsyncClient client;
     private final BlockingQueue<Message> inbox = new LinkedBlockingQueue<>();
 
+    private final MqttPublishGate gate;
+
     private PahoV5Client(MqttAsyncClient client) {
         this.client = client;
+        this.gate = new MqttPublishGate(client);
     }
 
     /** Clean start, no credentials. */
@@ -64,7 +67,10 @@ public final class PahoV5Client implements AutoCloseable {
             options.setPassword(password.getBytes(StandardCharsets.UTF_8));
         }
         try {
-            client.connect(options).waitForCompletion(WAIT_MILLIS);
+            IMqttToken connected = client.connect(options);
+            connected.waitForCompletion(WAIT_MILLIS);
+            wrapper.gate.brokerReceiveMaximum(connected.getResponseProperties() == null ? null
+                    : connected.getResponseProperties().getReceiveMaximum());
         } catch (MqttException e) {
             client.close(true);
             throw e;
@@ -82,10 +88,9 @@ public final class PahoV5Client implements AutoCloseable {
     /** Publishes QoS 1 and returns the PUBACK reason code (0 success, 0x10 no subscribers, 0x87 not authorized). */
     public int publishQos1(String topic, byte[] payload, boolean retain) throws MqttException {
         MqttMessage message = new MqttMessage(payload, 1, retain, new MqttProperties());
-        IMqttToken[] token = new IMqttToken[1];
-        MqttBusyRetry.publish(() -> token[0] = client.publish(topic, message)); // 32202 at random otherwise (see there)
-        token[0].waitForCompletion(WAIT_MILLIS);
-        int[] codes = token[0].getReasonCodes();
+        IMqttToken token = gate.publish(topic, message); // 32202 at random otherwise (see there)
+        token.waitForCompletion(WAIT_MILLIS);
+        int[] codes = token.getReasonCodes();
         return codes == null || codes.length == 0 ? 0 : codes[0];
     }
 

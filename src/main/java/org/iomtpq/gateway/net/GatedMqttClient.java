@@ -1,0 +1,41 @@
+package org.iomtpq.gateway.net;
+
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+
+/**
+ * Paho's blocking MQTT 5 client whose publishes go through a {@link MqttPublishGate}: never refused with 32202, and
+ * never waiting forever for an acknowledgement. The gateway's answers leave through one (every camel-paho-mqtt5
+ * producer uses it); each simulated device has one.
+ */
+public class GatedMqttClient extends MqttClient {
+
+    /** A PUBACK that does not come within this fails the publish instead of holding its thread forever. */
+    public static final long ACK_TIMEOUT_MILLIS = 30_000;
+
+    private final MqttPublishGate gate;
+
+    public GatedMqttClient(String brokerUrl, String clientId) throws MqttException {
+        super(brokerUrl, clientId, new MemoryPersistence());
+        gate = new MqttPublishGate(aClient);
+        setTimeToWait(ACK_TIMEOUT_MILLIS);
+    }
+
+    /** Connects and learns the broker's Receive Maximum from the CONNACK. */
+    @Override
+    public void connect(MqttConnectionOptions options) throws MqttException {
+        IMqttToken connected = connectWithResult(options);
+        gate.brokerReceiveMaximum(connected.getResponseProperties() == null ? null
+                : connected.getResponseProperties().getReceiveMaximum());
+    }
+
+    /** Also reached by {@code publish(topic, payload, qos, retained)}, which builds the message and calls this. */
+    @Override
+    public void publish(String topic, MqttMessage message) throws MqttException {
+        gate.publish(topic, message).waitForCompletion(getTimeToWait());
+    }
+}
