@@ -8,11 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
-import com.mongodb.client.MongoDatabase;
-import org.iomtpq.gateway.embedded.EmbeddedMongo;
 import org.iomtpq.gateway.store.ObservationRepository.InsertOutcome;
+import org.iomtpq.gateway.testsupport.InMemoryMongo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,22 +17,17 @@ import org.junit.jupiter.api.Test;
 /** The batch insert against the embedded server, which speaks the wire protocol like MongoDB. */
 class ObservationRepositoryTest {
 
-    private EmbeddedMongo mongo;
-    private MongoClient client;
+    private InMemoryMongo mongo;
     private ObservationRepository observations;
 
     @BeforeEach
     void start() {
-        mongo = EmbeddedMongo.startInMemory();
-        client = MongoClients.create(mongo.connectionString());
-        MongoDatabase db = client.getDatabase("iomt");
-        MongoSchema.ensureIndexes(db);
-        observations = new ObservationRepository(db);
+        mongo = new InMemoryMongo();
+        observations = new ObservationRepository(mongo.db());
     }
 
     @AfterEach
     void stop() {
-        client.close();
         mongo.close();
     }
 
@@ -61,7 +53,7 @@ class ObservationRepositoryTest {
 
     @Test
     void whenTheStoreIsDownTheWholeBatchFails() {
-        client.close();
+        mongo.closeClient();
         assertThrows(RuntimeException.class, () -> observations.insertAll(List.of(record("s1", 1, "a"))));
     }
 }

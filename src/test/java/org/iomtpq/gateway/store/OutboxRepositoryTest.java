@@ -8,15 +8,13 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import org.bson.Document;
-import org.iomtpq.gateway.embedded.EmbeddedMongo;
 import org.iomtpq.gateway.store.OutboxEntry.Op;
 import org.iomtpq.gateway.store.OutboxEntry.Status;
+import org.iomtpq.gateway.testsupport.InMemoryMongo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,23 +27,19 @@ class OutboxRepositoryTest {
 
     private static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
 
-    private EmbeddedMongo mongo;
-    private MongoClient client;
+    private InMemoryMongo mongo;
     private MongoDatabase db;
     private OutboxRepository outbox;
 
     @BeforeEach
     void start() {
-        mongo = EmbeddedMongo.startInMemory();
-        client = MongoClients.create(mongo.connectionString());
-        db = client.getDatabase("iomt");
-        MongoSchema.ensureIndexes(db);
+        mongo = new InMemoryMongo();
+        db = mongo.db();
         outbox = new OutboxRepository(db);
     }
 
     @AfterEach
     void stop() {
-        client.close();
         mongo.close();
     }
 

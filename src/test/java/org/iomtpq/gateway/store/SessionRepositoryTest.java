@@ -9,13 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Instant;
 import java.util.Date;
 
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import org.bson.Document;
 import org.bson.types.Binary;
-import org.iomtpq.gateway.embedded.EmbeddedMongo;
 import org.iomtpq.gateway.protocol.SessionState;
+import org.iomtpq.gateway.testsupport.InMemoryMongo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,23 +27,19 @@ class SessionRepositoryTest {
 
     private static final Instant NOW = Instant.parse("2026-11-24T10:00:00Z");
 
-    private EmbeddedMongo mongo;
-    private MongoClient client;
+    private InMemoryMongo mongo;
     private MongoDatabase db;
     private SessionRepository sessions;
 
     @BeforeEach
     void start() {
-        mongo = EmbeddedMongo.startInMemory();
-        client = MongoClients.create(mongo.connectionString());
-        db = client.getDatabase("iomt");
-        MongoSchema.ensureIndexes(db);
+        mongo = new InMemoryMongo();
+        db = mongo.db();
         sessions = new SessionRepository(db);
     }
 
     @AfterEach
     void stop() {
-        client.close();
         mongo.close();
     }
 
