@@ -21,11 +21,9 @@ public final class GatewayMqttClients {
      */
     public static GatedMqttClient connectAnswers(String brokerUrl, String clientId, String userName, String password) {
         try {
-            GatedMqttClient client = new GatedMqttClient(brokerUrl, clientId);
             MqttConnectionOptions options = options(brokerUrl, userName, password);
             options.setCleanStart(true);
-            client.connect(options);
-            return client;
+            return GatedMqttClient.open(brokerUrl, clientId, options);
         } catch (MqttException e) {
             throw new IllegalStateException("cannot connect the MQTT answer client " + clientId + " to " + brokerUrl
                     + ": " + e.getMessage(), e);

@@ -23,9 +23,12 @@ import org.eclipse.paho.mqttv5.common.MqttMessage;
  * goes out with an alias the broker never learnt, a protocol error for which the broker disconnects. Waiting until
  * Paho cannot refuse avoids both.
  * <p>
- * If the broker lowered its maximum on a reconnect (Paho does not tell), a refusal can still happen: then the publish
- * is tried again after a pause, as the lesser evil (an answer lost for sure against a possible reconnect), within the
- * same time limit.
+ * For clean-start sessions (all of ours): after a reconnect with a persistent session Paho re-queues old publishes
+ * whose tokens it no longer counts. If the broker lowered its maximum on an automatic reconnect (Paho does not tell,
+ * this gate keeps the first CONNACK's value), a refusal can still happen: the gate then lowers its own value to what
+ * Paho had in flight and tries again after a pause, as the lesser evil (an answer lost for sure against a possible
+ * reconnect caused by the stale alias), within the same time limit. A client that is not connected is not waited
+ * for: Paho refuses at once with "not connected".
  */
 public final class MqttPublishGate {
 
@@ -61,6 +64,10 @@ public final class MqttPublishGate {
         receiveMaximum = fromConnack == null ? MQTT_DEFAULT_RECEIVE_MAXIMUM : fromConnack;
     }
 
+    int receiveMaximum() {
+        return receiveMaximum;
+    }
+
     /** Publishes through the client once it has room; returns Paho's token (not yet acknowledged). */
     public IMqttToken publish(String topic, MqttMessage message) throws MqttException {
         return publish(() -> client.publish(topic, message));
@@ -87,13 +94,14 @@ public final class MqttPublishGate {
         try {
             long pause = FIRST_PAUSE_NANOS;
             while (true) {
-                if (hasRoom()) {
+                if (!client.isConnected() || hasRoom()) {
                     try {
                         return publish.run();
                     } catch (MqttException e) {
                         if (e.getReasonCode() != MqttClientException.REASON_CODE_MAX_INFLIGHT) {
                             throw e;
                         }
+                        receiveMaximum = Math.max(1, Math.min(receiveMaximum, client.getInFlightMessageCount()));
                     }
                 }
                 if (System.nanoTime() - deadline > 0) {

@@ -92,17 +92,23 @@ public final class MqttDeviceTransport implements DeviceTransport {
     private Connection connection(String deviceId) {
         return connections.computeIfAbsent(deviceId, id -> {
             try {
-                MqttClient client = new GatedMqttClient(brokerUrl, id); // Paho's random 32202: see MqttPublishGate
-                BlockingQueue<String> answers = new LinkedBlockingQueue<>();
                 MqttConnectionOptions options = new MqttConnectionOptions();
                 options.setCleanStart(true);
                 options.setAutomaticReconnect(true);
                 if (brokerUrl.startsWith("tcp://")) {
                     options.setSocketFactory(new NoDelaySocketFactory());
                 }
+                // gated: Paho refuses publishes at random otherwise (32202, see MqttPublishGate)
+                MqttClient client = GatedMqttClient.open(brokerUrl, id, options);
+                BlockingQueue<String> answers = new LinkedBlockingQueue<>();
                 client.setCallback(collector(answers));
-                client.connect(options);
-                client.subscribe("iomt/v1/" + id + "/down", 1);
+                try {
+                    client.subscribe("iomt/v1/" + id + "/down", 1);
+                } catch (MqttException e) {
+                    client.disconnectForcibly(1_000);
+                    client.close(true);
+                    throw e;
+                }
                 return new Connection(client, answers);
             } catch (MqttException e) {
                 throw new IllegalStateException("cannot connect device " + id + " to " + brokerUrl + ": " + e.getMessage(), e);

@@ -28,9 +28,10 @@ import org.bson.types.Binary;
  * for what is due twice a second. On the embedded server any filter but {@code _id} scans every entry ever made
  * (125 ms at 50,000, measured), so which entries are still to do is kept apart: one marker per open entry in
  * {@code outbox_open}, read whole, and the entries it names are fetched by {@code _id}. The order of the writes makes
- * a crash harmless: the marker is written before its entry and removed only after the entry was finished; a reader
- * drops markers of finished entries, and of missing ones once they are older than {@link #MARKER_GRACE}. Databases
- * from before the markers get them on the first start ({@link #restoreOpenMarkers()}).
+ * a crash harmless: the marker is written before its entry (and again after it) and removed only after the entry was
+ * finished; a reader drops markers of finished entries, and of missing ones once they are older than
+ * {@link #MARKER_GRACE} (see {@link #dropMarkerOfMissingEntry}). Databases from before the markers get them on the
+ * first start ({@link #restoreOpenMarkers()}).
  */
 public final class OutboxRepository {
 
@@ -68,6 +69,7 @@ public final class OutboxRepository {
                 .append("txHash", e.txHash()).append("attempts", e.attempts())
                 .append("createdAt", Date.from(e.createdAt())).append("nextAttemptAt", Date.from(e.nextAttemptAt()))
                 .append("lastError", e.lastError())));
+        mark(e.id(), e.createdAt()); // again: a reader may have dropped the marker while the entry was on its way
     }
 
     private boolean mark(String id, Instant createdAt) {
@@ -112,10 +114,22 @@ public final class OutboxRepository {
         });
         marked.forEach((id, markedAt) -> {
             if (markedAt.plus(MARKER_GRACE).isBefore(now)) {
-                open.deleteOne(eq("_id", id)); // its add died between the marker and the entry
+                dropMarkerOfMissingEntry(id, markedAt); // its add died between the marker and the entry, most likely
             }
         });
         return entries;
+    }
+
+    /**
+     * Drops the marker of an entry that was not there, and puts it back if the entry is there now: an add that was
+     * merely slow (or whose clock is behind) may have inserted it since. Together with the add marking again after
+     * its insert, an open entry keeps a marker however the two interleave, whatever the clocks say.
+     */
+    void dropMarkerOfMissingEntry(String id, Instant markedAt) {
+        open.deleteOne(eq("_id", id));
+        if (find(id).filter(e -> OPEN.contains(e.status().name())).isPresent()) {
+            mark(id, markedAt);
+        }
     }
 
     public Optional<OutboxEntry> find(String id) {

@@ -104,6 +104,29 @@ class OutboxRepositoryTest {
     }
 
     @Test
+    void aMarkerDroppedAsMissingWhileItsEntryArrivesIsPutBack() {
+        // The reader saw the marker without its entry, then the (slow) add inserted the entry before the drop.
+        markers().insertOne(new Document("_id", "register/X/0xc0").append("markedAt", Date.from(T0)));
+        OutboxEntry late = register("X", T0);
+        db.getCollection(Collections.OUTBOX).insertOne(new Document("_id", late.id()).append("op", "REGISTER")
+                .append("deviceId", "X").append("status", "PENDING").append("attempts", 0)
+                .append("createdAt", Date.from(T0)).append("nextAttemptAt", Date.from(T0)));
+        outbox.dropMarkerOfMissingEntry(late.id(), T0);
+        assertEquals(1, markers().countDocuments(Filters.eq("_id", late.id())));
+        assertEquals(List.of(late.id()), dueIds(T0.plusSeconds(120)));
+
+        outbox.dropMarkerOfMissingEntry("register/Y/0xc0", T0); // really missing: gone
+        assertEquals(0, markers().countDocuments(Filters.eq("_id", "register/Y/0xc0")));
+    }
+
+    @Test
+    void entriesMadeAtTheSameInstantAreDueInTheOrderOfTheirIds() {
+        outbox.add(register("B", T0));
+        outbox.add(register("A", T0));
+        assertEquals(List.of(register("A", T0).id(), register("B", T0).id()), dueIds(T0));
+    }
+
+    @Test
     void aMarkerLeftBehindByAnInterruptedFinishIsDropped() {
         OutboxEntry a = register("A", T0);
         outbox.add(a);
