@@ -1,12 +1,12 @@
 package org.iomtpq.gateway.testsupport;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+
+import org.iomtpq.gateway.config.EphemeralGateway;
 
 /** Free loopback ports for test servers, and a wait until a server accepts connections. */
 public final class FreePorts {
@@ -19,13 +19,7 @@ public final class FreePorts {
      * binds it; tests accept that small race instead of passing port 0 to servers that can't report it.
      */
     public static int loopback() {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(false);
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free loopback port", e);
-        }
+        return EphemeralGateway.freeLoopbackPort();
     }
 
     /** True once something accepts TCP connections on 127.0.0.1:port, false when the timeout passes. */
