@@ -96,12 +96,14 @@ public final class GatewayComponents implements AutoCloseable {
                 MasterKey.fromConfig(settings.getOrEmpty("iomt.master-key"), settings.dataDir(), random), 100_000);
 
         OutboxRepository outbox = new OutboxRepository(db);
-        int restored = outbox.restoreOpenMarkers();
-        if (restored > 0) {
-            LOG.info("outbox: {} open entries without a marker (an older database) marked", restored);
-        }
         if (registryMode == RegistryMode.CHAIN && registry == null) {
             throw new IllegalStateException("iomt.registry.mode=chain needs a registry client");
+        }
+        if (registryMode == RegistryMode.CHAIN) { // only the chain relay reads the markers; the one scan at start
+            int restored = outbox.restoreOpenMarkers();
+            if (restored > 0) {
+                LOG.info("outbox: {} open entries without a marker (an older database) marked", restored);
+            }
         }
         RevocationService revocation = new RevocationService(devices, sessions, audit, registryMode, outbox, clock);
         CommitmentCheck commitmentCheck = null;
