@@ -17,6 +17,7 @@ import org.iomtpq.gateway.chain.RegistryClient;
 import org.iomtpq.gateway.config.GatewaySettings;
 import org.iomtpq.gateway.service.AuditAnchors;
 import org.iomtpq.gateway.service.AuditTrail;
+import org.iomtpq.gateway.service.ObservationBatches;
 import org.iomtpq.gateway.service.ChainEffects;
 import org.iomtpq.gateway.service.ChainEvents;
 import org.iomtpq.gateway.service.CommitmentCheck;
@@ -105,6 +106,10 @@ public final class GatewayComponents implements AutoCloseable {
                 LOG.info("outbox: {} open entries without a marker (an older database) marked", restored);
             }
         }
+        int indexed = sessions.indexSessionsStoredBefore(clock.instant()); // an older database: once
+        if (indexed > 0) {
+            LOG.info("sessions: {} unexpired sessions of an older database indexed per device", indexed);
+        }
         RevocationService revocation = new RevocationService(devices, sessions, audit, registryMode, outbox, clock);
         CommitmentCheck commitmentCheck = null;
         if (registryMode == RegistryMode.CHAIN) {
@@ -122,13 +127,15 @@ public final class GatewayComponents implements AutoCloseable {
         EnrollmentService enrollment = new EnrollmentService(devices, approvals, audit, registryMode, outbox, clock);
         HandshakeService handshake = new HandshakeService(identity, devices, sessions, vault, audit, clock, random,
                 settings.getDuration("iomt.session.ttl"), settings.getLong("iomt.session.max-messages"), commitmentCheck);
-        LiveSessions live = new LiveSessions(sessions::find,
-                deviceId -> devices.find(deviceId).map(d -> d.status() == DeviceStatus.REVOKED).orElse(true),
-                observations::highestSeq, clock::millis, settings.getLong("iomt.telemetry.session-recheck-ms"), 100_000);
+        LiveSessions live = new LiveSessions(sessions::find, deviceId -> devices.find(deviceId)
+                        .map(d -> new LiveSessions.DeviceView(d.status() == DeviceStatus.REVOKED, d.keyCommitment()))
+                        .orElse(LiveSessions.DeviceView.UNKNOWN),
+                clock::millis, settings.getLong("iomt.telemetry.session-recheck-ms"), 100_000);
         sessions.onSessionsEnded(live::deviceChanged);
         devices.onRevoke(live::deviceChanged);
         TelemetryService telemetry = new TelemetryService(identity.gatewayId(), live, observations, vault, protection, clock);
-        observationWriter = new ObservationWriter(observations::insertAll, settings.getInt("iomt.telemetry.write-batch-max"));
+        observationWriter = new ObservationWriter(new ObservationBatches(observations::insertAll, sessions::raiseHighestStored),
+                settings.getInt("iomt.telemetry.write-batch-max"));
         int continuationThreads = settings.getInt("iomt.telemetry.continuation-threads");
         // CallerRuns: should the pool ever refuse (shut down while a write completes), the continuation still runs
         // and the exchange is answered, instead of hanging unacknowledged.

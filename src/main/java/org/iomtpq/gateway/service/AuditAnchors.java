@@ -54,14 +54,14 @@ public final class AuditAnchors {
         if (outbox.inFlight(OutboxEntry.Op.ANCHOR, stream, clock.instant())) {
             return;
         }
-        long head = auditRepository.last(stream).map(AuditEntry::seq).orElse(0L);
         long anchored = lastAnchoredSeq(stream);
+        long head = auditRepository.highestSeqFrom(stream, anchored); // no sort: that reads every audit entry
         if (head <= anchored) {
             return;
         }
         long first = anchored + 1;
         long last = Math.min(head, anchored + maxBatch);
-        List<AuditEntry> entries = auditRepository.stream(stream, first, (int) (last - first + 1));
+        List<AuditEntry> entries = auditRepository.range(stream, first, last);
         for (int i = 0; i < entries.size(); i++) {
             if (entries.get(i).seq() != first + i) {
                 LOG.error("audit stream {} has a gap at seq {}: not anchoring until it is explained", stream, first + i);

@@ -7,27 +7,41 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
-import java.util.function.Predicate;
-import java.util.function.ToLongFunction;
 
 import org.iomtpq.gateway.protocol.SessionState;
 import org.iomtpq.gateway.store.SessionRecord;
 
 /**
- * What telemetry needs per message about its session, kept in memory so a message does not cost three reads:
- * the session record, whether its device is revoked, and the highest seq stored so far (top of the replay window).
+ * What telemetry needs per message about its session, kept in memory so a message does not cost any read:
+ * the session record, its device's status and current keys, and the highest seq stored so far (top of the replay
+ * window).
  * <p>
  * Freshness: every change this instance makes to a device's sessions (revocation, rotation, a revocation learnt from
  * the chain) calls {@link #deviceChanged}, which drops the device's entries at once. Changes made by another gateway
  * instance on the same database are seen when an entry is older than {@code recheckMillis} and is read again
- * (default 1 s; 0 reads on every message). The highest stored seq is read once and then only raised by this
- * instance's own writes; a stale value only makes the "too old" rule more lenient, never admits a stored seq: the
- * unique {@code (sessionId, seq)} index decides that at the insert.
+ * (default 1 s; 0 reads on every message). The highest stored seq comes with the session record (the observation
+ * writer keeps it there, {@link SessionRecord#highestStoredSeq()}; a new session has 0, so its first message asks the
+ * store nothing more), is raised by this instance's own writes at once and by other instances' at each re-read. It
+ * only ever rises; a stale value only makes the "too old" rule more lenient, never admits a stored seq: the unique
+ * {@code (sessionId, seq)} index decides that at the insert.
  */
 public final class LiveSessions {
 
-    /** A session as last read, with its device's revocation status at that time. */
-    public record Snapshot(SessionRecord session, boolean deviceRevoked) {
+    /** What telemetry needs of a device: revoked (or unknown), and the commitment of the keys in force (null if unknown). */
+    public record DeviceView(boolean revoked, String keyCommitment) {
+        public static final DeviceView UNKNOWN = new DeviceView(true, null);
+    }
+
+    /** A session as last read, with its device as it was at that time. */
+    public record Snapshot(SessionRecord session, boolean deviceRevoked, String deviceKeyCommitment) {
+        /**
+         * The device's keys in force are not the ones the session was built on: a rotation completed since, so the
+         * session is over (PROTOCOL.md §5a) even where ending it in the store did not happen (an interrupted
+         * rotation, a session stored before sessions were indexed per device).
+         */
+        public boolean builtOnReplacedKeys() {
+            return deviceKeyCommitment != null && !deviceKeyCommitment.equals(session.keyCommitment());
+        }
     }
 
     private static final class Entry {
@@ -45,23 +59,18 @@ public final class LiveSessions {
     }
 
     private final Function<String, Optional<SessionRecord>> readSession;
-    private final Predicate<String> readDeviceRevoked;
-    private final ToLongFunction<String> readHighestStored;
+    private final Function<String, DeviceView> readDevice;
     private final LongSupplier millis;
     private final long recheckMillis;
     private final Map<String, Entry> entries;
     /** Bumped by every {@link #deviceChanged}: a read that overlapped a change is used once, not cached. */
     private final AtomicLong changes = new AtomicLong();
 
-    /**
-     * @param readDeviceRevoked true when the device is revoked or unknown
-     * @param readHighestStored highest stored seq of a session, 0 if none
-     */
-    public LiveSessions(Function<String, Optional<SessionRecord>> readSession, Predicate<String> readDeviceRevoked,
-                        ToLongFunction<String> readHighestStored, LongSupplier millis, long recheckMillis, int maxEntries) {
+    /** @param readDevice the device as stored, {@link DeviceView#UNKNOWN} when there is none */
+    public LiveSessions(Function<String, Optional<SessionRecord>> readSession, Function<String, DeviceView> readDevice,
+                        LongSupplier millis, long recheckMillis, int maxEntries) {
         this.readSession = readSession;
-        this.readDeviceRevoked = readDeviceRevoked;
-        this.readHighestStored = readHighestStored;
+        this.readDevice = readDevice;
         this.millis = millis;
         this.recheckMillis = recheckMillis;
         this.entries = new LinkedHashMap<>(16, 0.75f, true) {
@@ -85,12 +94,12 @@ public final class LiveSessions {
             forget(sessionId);
             return Optional.empty();
         }
-        Snapshot fresh = new Snapshot(session.get(), readDeviceRevoked.test(session.get().deviceId()));
+        DeviceView device = readDevice.apply(session.get().deviceId());
+        Snapshot fresh = new Snapshot(session.get(), device.revoked(), device.keyCommitment());
         if (session.get().state() != SessionState.AUTHENTICATED) {
             return Optional.of(fresh); // a handshake in progress changes state soon: never cached
         }
-        long highest = e == null ? readHighestStored.applyAsLong(sessionId) : 0;
-        remember(sessionId, e, fresh, now, highest, changesBefore);
+        remember(sessionId, e, fresh, now, session.get().highestStoredSeq(), changesBefore);
         return Optional.of(fresh);
     }
 
@@ -106,13 +115,17 @@ public final class LiveSessions {
         } else if (entries.get(sessionId) == existing) {
             existing.snapshot = fresh;
             existing.readAtMillis = readAt;
+            existing.highestStored.accumulateAndGet(highest, Math::max); // what other instances stored meanwhile
         }
     }
 
-    /** Highest stored seq of a session whose {@link #snapshot} was taken; 0 if none. */
+    /**
+     * Highest stored seq of a session whose {@link #snapshot} was just taken; 0 if none. A session not cached (a
+     * snapshot that overlapped a change, or evicted) is read again: the value comes with its record.
+     */
     public long highestStored(String sessionId) {
         Entry e = entry(sessionId);
-        return e == null ? readHighestStored.applyAsLong(sessionId) : e.highestStored.get();
+        return e != null ? e.highestStored.get() : readSession.apply(sessionId).map(SessionRecord::highestStoredSeq).orElse(0L);
     }
 
     /** After this instance stored {@code seq}. */

@@ -105,7 +105,7 @@ public final class TelemetryService {
         if (revoked && !expired) {
             throw new ProtocolException(ErrorCode.DEVICE_REVOKED, "device is revoked");
         }
-        if (expired || session.endedReason() != null || t.seq() > session.maxMessages()) {
+        if (expired || session.endedReason() != null || snapshot.builtOnReplacedKeys() || t.seq() > session.maxMessages()) {
             sessionKeys.forget(sessionId);
             live.forget(sessionId);
             throw new ProtocolException(ErrorCode.SESSION_EXPIRED, "session is over; run a new handshake");

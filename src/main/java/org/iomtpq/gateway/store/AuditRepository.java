@@ -39,6 +39,54 @@ public final class AuditRepository {
                 .map(AuditRepository::fromDocument);
     }
 
+    /**
+     * The highest seq stored in {@code stream}, 0 if none, found with exact {@code (stream, seq)} lookups on the
+     * unique index: galloping up from {@code knownStored} (a seq known to be stored, e.g. the last anchored one; 0
+     * for none), then bisecting, so about 2·log2(distance) lookups instead of a sort. {@link #last} sorts, and the
+     * embedded server answers that by reading every entry of the collection. Relies on a stream's seqs being
+     * contiguous from 1, which its writer guarantees; a gap (a deleted entry) can make this stop below it, and the
+     * callers check contiguity of what they then read anyway.
+     */
+    public long highestSeqFrom(String stream, long knownStored) {
+        long low = knownStored > 0 && stored(stream, knownStored) ? knownStored : 0;
+        long step = 1;
+        while (stored(stream, low + step)) {
+            low += step;
+            step *= 2;
+        }
+        long high = low + step; // not stored
+        while (high - low > 1) {
+            long mid = low + (high - low) / 2;
+            if (stored(stream, mid)) {
+                low = mid;
+            } else {
+                high = mid;
+            }
+        }
+        return low;
+    }
+
+    /**
+     * Entries {@code first..last} of a stream in seq order, each fetched by its exact {@code (stream, seq)} (a timer
+     * path: the range query of {@link #stream} reads the whole collection on the embedded server). A missing seq is
+     * simply not in the list, so a caller sees the gap.
+     */
+    public List<AuditEntry> range(String stream, long first, long last) {
+        List<AuditEntry> out = new ArrayList<>();
+        for (long seq = first; seq <= last; seq++) {
+            Document d = audit.find(new Document("stream", stream).append("seq", seq)).first();
+            if (d != null) {
+                out.add(fromDocument(d));
+            }
+        }
+        return out;
+    }
+
+    private boolean stored(String stream, long seq) {
+        // the plain document, not $and: the embedded server uses the unique index only for an exact match on its keys
+        return audit.find(new Document("stream", stream).append("seq", seq)).projection(new Document("_id", 1)).first() != null;
+    }
+
     public List<AuditEntry> newestForDevice(String deviceId, int limit) {
         return newest(eq("deviceId", deviceId), limit);
     }

@@ -13,6 +13,8 @@ public final class Collections {
     /** One small marker per outbox entry still to do (see OutboxRepository). */
     public static final String OUTBOX_OPEN = "outbox_open";
     public static final String CHAIN_CURSOR = "chain_cursor";
+    /** Per device, its sessions not yet expired (see DeviceSessionIndex). */
+    public static final String DEVICE_SESSIONS = "device_sessions";
 
     private Collections() {
     }

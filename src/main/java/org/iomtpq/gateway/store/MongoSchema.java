@@ -16,6 +16,10 @@ public final class MongoSchema {
 
     public static void ensureIndexes(MongoDatabase db) {
         db.getCollection(Collections.DEVICE_KEYS).createIndex(Indexes.ascending("status"));
+        // Chain events name devices by deviceIdHash (keccak256 of the id, so unique): an index the embedded server
+        // can use, or every event would read all devices.
+        db.getCollection(Collections.DEVICE_KEYS).createIndex(Indexes.ascending("deviceIdHash"),
+                new IndexOptions().unique(true).name("device_id_hash_unique"));
         db.getCollection(Collections.SESSIONS).createIndex(Indexes.ascending("deviceId"));
         // The handshake's compare-and-set filter, exactly (see SessionRepository): the embedded server uses an index
         // only for a filter of exactly its fields, and would scan every stored session otherwise.

@@ -41,16 +41,6 @@ public final class ObservationRepository {
         return Optional.ofNullable(d).map(x -> x.getString("payloadHash"));
     }
 
-    /**
-     * Highest stored seq of a session, 0 if none: the top of the replay window. Served by the compound index on
-     * MongoDB; a scan on the embedded server, hence read once per session and then tracked in memory.
-     */
-    public long highestSeq(String sessionId) {
-        Document d = observations.find(eq("sessionId", sessionId)).sort(Sorts.descending("seq"))
-                .projection(Projections.include("seq")).limit(1).first();
-        return d == null ? 0 : ((Number) d.get("seq")).longValue();
-    }
-
     public void insert(ObservationRecord o) {
         observations.insertOne(toDocument(o));
     }

@@ -3,18 +3,20 @@ package org.iomtpq.gateway.store;
 import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Filters.gt;
-import static com.mongodb.client.model.Filters.in;
-import static com.mongodb.client.model.Filters.ne;
 
 import java.time.Instant;
 import java.util.Date;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.Updates;
 import org.bson.Document;
 import org.bson.conversions.Bson;
@@ -36,13 +38,18 @@ import org.slf4j.LoggerFactory;
 public final class SessionRepository {
 
     static final String REVISION = "revision";
+    static final String HIGHEST_STORED_SEQ = "highestSeq";
+    private static final java.util.Set<String> LIVE_STATES =
+            java.util.Set.of(SessionState.ENCAPSULATED.name(), SessionState.AUTHENTICATED.name());
     private static final Logger LOG = LoggerFactory.getLogger(SessionRepository.class);
 
     private final MongoCollection<Document> sessions;
+    private final DeviceSessionIndex byDevice;
     private final List<Consumer<String>> endListeners = new CopyOnWriteArrayList<>();
 
     public SessionRepository(MongoDatabase db) {
         this.sessions = db.getCollection(Collections.SESSIONS);
+        this.byDevice = new DeviceSessionIndex(db);
     }
 
     /**
@@ -59,6 +66,7 @@ public final class SessionRepository {
     }
 
     public void insertPending(SessionRecord s) {
+        byDevice.add(s.deviceId(), s.sessionId(), s.expiresAtInstant(), s.createdAt());
         sessions.insertOne(new Document("_id", s.sessionId())
                 .append("deviceId", s.deviceId())
                 .append("keyCommitment", s.keyCommitment())
@@ -75,6 +83,11 @@ public final class SessionRepository {
                 .append("g2dKeyWrapped", new Binary(s.gatewayToDeviceKeyWrapped()))
                 .append("endedReason", null)
                 .append(REVISION, 0L)); // a new session; whatever revision the record carries
+    }
+
+    /** At start: sessions stored by an older version get their per-device index entries (once per database). */
+    public int indexSessionsStoredBefore(Instant now) {
+        return byDevice.indexSessionsStoredBefore(sessions, now);
     }
 
     public Optional<SessionRecord> find(String sessionId) {
@@ -123,12 +136,8 @@ public final class SessionRepository {
      * of them answer DEVICE_REVOKED (PROTOCOL.md §6). Idempotent; returns how many changed.
      */
     public long endAllForRevocation(String deviceId, Instant now) {
-        return ended(deviceId, sessions.updateMany(
-                and(eq("deviceId", deviceId), ne("endedReason", SessionRecord.ENDED_BY_REVOCATION),
-                        in("state", SessionState.ENCAPSULATED.name(), SessionState.AUTHENTICATED.name())),
-                Updates.combine(Updates.set("endedReason", SessionRecord.ENDED_BY_REVOCATION),
-                        Updates.set("endedAt", Date.from(now)), Updates.inc(REVISION, 1L)))
-                .getModifiedCount());
+        return ended(deviceId, endEach(deviceId, now, SessionRecord.ENDED_BY_REVOCATION,
+                s -> !SessionRecord.ENDED_BY_REVOCATION.equals(s.endedReason())));
     }
 
     /**
@@ -136,12 +145,48 @@ public final class SessionRepository {
      * repeat after new sessions with the new keys exist. Returns how many ended.
      */
     public long endAllOfOtherKeys(String deviceId, String currentCommitment, Instant now) {
-        return ended(deviceId, sessions.updateMany(
-                and(eq("deviceId", deviceId), eq("endedReason", null), ne("keyCommitment", currentCommitment),
-                        in("state", SessionState.ENCAPSULATED.name(), SessionState.AUTHENTICATED.name())),
-                Updates.combine(Updates.set("endedReason", SessionRecord.ENDED_BY_ROTATION),
-                        Updates.set("endedAt", Date.from(now)), Updates.inc(REVISION, 1L)))
-                .getModifiedCount());
+        return ended(deviceId, endEach(deviceId, now, SessionRecord.ENDED_BY_ROTATION,
+                s -> s.endedReason() == null && !currentCommitment.equals(s.keyCommitment())));
+    }
+
+    /**
+     * Ends, one by one and by id, the device's unexpired pending or authenticated sessions that {@code applies}
+     * accepts. Each change is a compare-and-set on the revision read, retried when something changed the session in
+     * between, so a concurrent handshake step can neither undo the ending nor be overwritten by it. An expired session
+     * needs no ending: it answers SESSION_EXPIRED whatever its mark.
+     */
+    private long endEach(String deviceId, Instant now, String reason, java.util.function.Predicate<SessionRecord> applies) {
+        long changed = 0;
+        for (String sessionId : byDevice.unexpired(deviceId, now)) {
+            for (int attempt = 0; attempt < 5; attempt++) {
+                Optional<SessionRecord> current = find(sessionId);
+                if (current.isEmpty() || !deviceId.equals(current.get().deviceId())
+                        || !LIVE_STATES.contains(current.get().state().name()) || !applies.test(current.get())) {
+                    break;
+                }
+                if (changeIfUnchanged(current.get(), Updates.combine(Updates.set("endedReason", reason),
+                        Updates.set("endedAt", Date.from(now))))) {
+                    changed++;
+                    break;
+                }
+            }
+        }
+        return changed;
+    }
+
+    /**
+     * After observations were stored (or found stored already): raises each session's recorded top of the replay
+     * window to at least the given seq, one command for the whole batch. {@code $max} never lowers it, so writers
+     * of several instances may race. The revision is not raised: this is not a change of the handshake's state.
+     */
+    public void raiseHighestStored(Map<String, Long> highestSeqBySession) {
+        if (highestSeqBySession.isEmpty()) {
+            return;
+        }
+        List<UpdateOneModel<Document>> updates = new ArrayList<>(highestSeqBySession.size());
+        highestSeqBySession.forEach((sessionId, seq) ->
+                updates.add(new UpdateOneModel<>(new Document("_id", sessionId), Updates.max(HIGHEST_STORED_SEQ, seq))));
+        sessions.bulkWrite(updates, new BulkWriteOptions().ordered(false));
     }
 
     public long countAuthenticated(Instant now) {
@@ -155,7 +200,8 @@ public final class SessionRepository {
                 d.getDate("handshakeDeadline").toInstant(), d.getString("expiresAt"),
                 d.getDate("expiresAtDate").toInstant(), number(d.get("maxMessages")),
                 bytes(d, "transcriptHash"), bytes(d, "finishedKeyWrapped"), bytes(d, "d2gKeyWrapped"),
-                bytes(d, "g2dKeyWrapped"), d.getString("endedReason"), revision(d));
+                bytes(d, "g2dKeyWrapped"), d.getString("endedReason"), revision(d),
+                d.get(HIGHEST_STORED_SEQ) == null ? 0 : number(d.get(HIGHEST_STORED_SEQ)));
     }
 
     /** Sessions stored before revisions existed have none: -1 here. */

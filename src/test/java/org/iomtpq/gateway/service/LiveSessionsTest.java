@@ -19,9 +19,9 @@ class LiveSessionsTest {
 
     private final Map<String, SessionRecord> sessions = new HashMap<>();
     private final Map<String, Boolean> revoked = new HashMap<>();
-    private final Map<String, Long> highest = new HashMap<>();
+    private final Map<String, String> deviceKeys = new HashMap<>();
     private final AtomicInteger sessionReads = new AtomicInteger();
-    private final AtomicInteger highestReads = new AtomicInteger();
+    private final AtomicInteger deviceReads = new AtomicInteger();
     private final AtomicLong millis = new AtomicLong(1_000);
     private Runnable duringSessionRead = () -> { };
 
@@ -30,10 +30,14 @@ class LiveSessionsTest {
             sessionReads.incrementAndGet();
             duringSessionRead.run();
             return Optional.ofNullable(sessions.get(id));
-        }, deviceId -> revoked.getOrDefault(deviceId, true), id -> {
-            highestReads.incrementAndGet();
-            return highest.getOrDefault(id, 0L);
-        }, millis::get, recheckMillis, 1_000);
+        }, this::device, millis::get, recheckMillis, 1_000);
+    }
+
+    private LiveSessions.DeviceView device(String deviceId) {
+        deviceReads.incrementAndGet();
+        return revoked.containsKey(deviceId)
+                ? new LiveSessions.DeviceView(revoked.get(deviceId), deviceKeys.getOrDefault(deviceId, "0xc0"))
+                : LiveSessions.DeviceView.UNKNOWN;
     }
 
     private static SessionRecord session(String id, String deviceId, String endedReason) {
@@ -41,9 +45,14 @@ class LiveSessionsTest {
     }
 
     private static SessionRecord session(String id, String deviceId, String endedReason, SessionState state) {
+        return session(id, deviceId, endedReason, state, 0);
+    }
+
+    private static SessionRecord session(String id, String deviceId, String endedReason, SessionState state,
+                                         long highestStoredSeq) {
         Instant t = Instant.parse("2026-11-23T20:00:00Z");
         return new SessionRecord(id, deviceId, "0xc0", "gw", state, t, t, "2026-11-24T20:00:00Z",
-                t.plusSeconds(86_400), 1_000, null, null, new byte[32], new byte[32], endedReason, 0);
+                t.plusSeconds(86_400), 1_000, null, null, new byte[32], new byte[32], endedReason, 0, highestStoredSeq);
     }
 
     @Test
@@ -62,11 +71,11 @@ class LiveSessionsTest {
         sessions.put("s1", session("s1", "D1", null));
         revoked.put("D1", false);
         LiveSessions[] holder = new LiveSessions[1];
-        LiveSessions live = new LiveSessions(id -> Optional.ofNullable(sessions.get(id)),
-                deviceId -> revoked.getOrDefault(deviceId, true), id -> {
+        LiveSessions live = new LiveSessions(id -> Optional.ofNullable(sessions.get(id)), deviceId -> {
+                    LiveSessions.DeviceView before = device(deviceId);
                     revoked.put("D1", true); // the revocation completes between the status read and caching
                     holder[0].deviceChanged("D1");
-                    return 0L;
+                    return before;
                 }, millis::get, 60_000, 1_000);
         holder[0] = live;
         assertFalse(live.snapshot("s1").orElseThrow().deviceRevoked(), "this read began before the revocation");
@@ -127,18 +136,44 @@ class LiveSessionsTest {
     }
 
     @Test
-    void theHighestStoredSeqIsReadOnceAndRaisedByOwnWritesOnly() {
-        sessions.put("s1", session("s1", "D1", null));
+    void theTopOfTheWindowComesWithTheSessionRecordAndOnlyRises() {
+        sessions.put("s1", session("s1", "D1", null, SessionState.AUTHENTICATED, 40));
         revoked.put("D1", false);
-        highest.put("s1", 40L);
-        LiveSessions live = live(0); // re-reading the session every message must not re-read the window
+        LiveSessions live = live(0); // the session is read again on every message
         live.snapshot("s1");
-        assertEquals(40, live.highestStored("s1"));
+        assertEquals(40, live.highestStored("s1"), "as the writer recorded it");
         live.stored("s1", 45);
         live.stored("s1", 43); // a late, lower seq does not lower the window
         live.snapshot("s1");
-        assertEquals(45, live.highestStored("s1"));
-        assertEquals(1, highestReads.get());
+        assertEquals(45, live.highestStored("s1"), "a record older than this instance's own write does not lower it");
+        sessions.put("s1", session("s1", "D1", null, SessionState.AUTHENTICATED, 70)); // another instance stored up to 70
+        live.snapshot("s1");
+        assertEquals(70, live.highestStored("s1"), "seen at the re-read");
+        assertEquals(3, sessionReads.get(), "one read per snapshot: the window costs no read of its own");
+        assertEquals(3, deviceReads.get());
+    }
+
+    @Test
+    void aNewSessionStartsWithAnEmptyWindowWithoutAskingTheStoreAnythingMore() {
+        sessions.put("s1", session("s1", "D1", null));
+        revoked.put("D1", false);
+        LiveSessions live = live(60_000);
+        live.snapshot("s1");
+        assertEquals(0, live.highestStored("s1"));
+        assertEquals(1, sessionReads.get());
+        assertEquals(1, deviceReads.get());
+    }
+
+    @Test
+    void aSessionOfKeysTheDeviceNoLongerHasIsBuiltOnReplacedKeys() {
+        sessions.put("s1", session("s1", "D1", null));
+        revoked.put("D1", false);
+        LiveSessions live = live(0);
+        assertFalse(live.snapshot("s1").orElseThrow().builtOnReplacedKeys());
+        deviceKeys.put("D1", "0xdd"); // a rotation completed: the device's keys in force changed
+        assertTrue(live.snapshot("s1").orElseThrow().builtOnReplacedKeys());
+        revoked.remove("D1");
+        assertFalse(live.snapshot("s1").orElseThrow().builtOnReplacedKeys(), "an unknown device has no keys to compare");
     }
 
     @Test

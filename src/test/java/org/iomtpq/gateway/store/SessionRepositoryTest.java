@@ -122,10 +122,54 @@ class SessionRepositoryTest {
         assertEquals(1, sessions.find("old1").orElseThrow().revision());
 
         SessionRecord old2 = sessions.find("old2").orElseThrow();
+        assertEquals(2, sessions.indexSessionsStoredBefore(NOW), "stored before the per-device index: indexed at start");
+        assertEquals(0, sessions.indexSessionsStoredBefore(NOW), "once per database");
         assertEquals(2, sessions.endAllForRevocation("D1", NOW), "the authenticated one and the pending one");
         assertFalse(sessions.authenticate(old2, NOW), "changed since it was read");
         sessions.fail("old2");
         assertEquals(SessionState.FAILED, sessions.find("old2").orElseThrow().state());
+    }
+
+    @Test
+    void theRecordedTopOfTheReplayWindowOnlyRisesAndIsNotAChangeOfTheHandshake() {
+        SessionRecord seen = storePending("s1", "D1", "0xaa");
+        assertEquals(0, seen.highestStoredSeq(), "a new session: nothing stored");
+        sessions.raiseHighestStored(java.util.Map.of("s1", 7L, "no-such-session", 3L));
+        sessions.raiseHighestStored(java.util.Map.of("s1", 5L));
+        assertEquals(7, sessions.find("s1").orElseThrow().highestStoredSeq());
+        assertEquals(0, sessions.find("s1").orElseThrow().revision(), "the revision is the handshake's, untouched");
+        assertTrue(sessions.authenticate(seen, NOW.plusSeconds(1)), "so a handshake read before it still completes");
+        assertTrue(sessions.find("no-such-session").isEmpty(), "no session is made up for a top");
+    }
+
+    @Test
+    void revocationAndRotationEndOnlyTheDevicesOwnUnexpiredSessions() {
+        storePending("a1", "D1", "0xaa");
+        storePending("a2", "D1", "0xbb");
+        storePending("b1", "D2", "0xaa");
+        assertEquals(1, sessions.endAllOfOtherKeys("D1", "0xbb", NOW));
+        assertEquals("ROTATED", sessions.find("a1").orElseThrow().endedReason());
+        assertNull(sessions.find("a2").orElseThrow().endedReason());
+        assertEquals(0, sessions.endAllOfOtherKeys("D1", "0xbb", NOW), "idempotent");
+
+        assertEquals(2, sessions.endAllForRevocation("D1", NOW), "the rotated-away one too, so it answers DEVICE_REVOKED");
+        assertEquals("REVOKED", sessions.find("a1").orElseThrow().endedReason());
+        assertEquals(0, sessions.endAllForRevocation("D1", NOW), "idempotent");
+        assertNull(sessions.find("b1").orElseThrow().endedReason(), "another device's session is untouched");
+
+        assertEquals(0, sessions.endAllForRevocation("D2", NOW.plusSeconds(86_400)),
+                "an expired session needs no ending: it answers SESSION_EXPIRED anyway");
+    }
+
+    @Test
+    void theDeviceIndexDropsExpiredSessionsWhenTheNextOneIsAdded() {
+        storePending("old", "D1", "0xaa"); // expires at NOW + 1 day
+        DeviceSessionIndex index = new DeviceSessionIndex(db);
+        Instant nextDay = NOW.plusSeconds(86_401);
+        index.add("D1", "new", nextDay.plusSeconds(86_400), nextDay);
+        assertEquals(java.util.List.of("new"), index.unexpired("D1", nextDay));
+        Document stored = db.getCollection(Collections.DEVICE_SESSIONS).find(new Document("_id", "D1")).first();
+        assertEquals(1, stored.getList("sessions", Document.class).size(), "the expired entry is gone, not only hidden");
     }
 
     private void insertWithoutRevision(String id) {
