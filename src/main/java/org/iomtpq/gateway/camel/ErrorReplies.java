@@ -30,10 +30,17 @@ public final class ErrorReplies {
 
     private final AuditTrail audit;
     private final Clock clock;
+    private final java.util.function.BiConsumer<String, java.time.Instant> deadLetterNoted;
 
     public ErrorReplies(AuditTrail audit, Clock clock) {
+        this(audit, clock, (id, at) -> { });
+    }
+
+    /** @param deadLetterNoted told the id and time of each dead letter about to be written (retention) */
+    public ErrorReplies(AuditTrail audit, Clock clock, java.util.function.BiConsumer<String, java.time.Instant> deadLetterNoted) {
         this.audit = audit;
         this.clock = clock;
+        this.deadLetterNoted = deadLetterNoted;
     }
 
     /** Builds the error answer for the exception the exchange carries. */
@@ -48,12 +55,24 @@ public final class ErrorReplies {
         exchange.setProperty(ExchangeKeys.HTTP_STATUS, error.code().httpStatus());
         boolean deviceMessage = ctx != null || "mqtt".equals(transport(exchange));
         if (deviceMessage && isUnprocessable(error.code(), failure)) {
-            exchange.setProperty(ExchangeKeys.DEAD_LETTER, DeadLetters.of(transport(exchange),
+            java.time.Instant now = clock.instant();
+            org.bson.Document deadLetter = DeadLetters.of(transport(exchange),
                     exchange.getProperty(ExchangeKeys.SOURCE, String.class), step == null ? null : step.wire(),
                     error.code().name(),
-                    error.getMessage(), exchange.getProperty(ExchangeKeys.RAW_BODY, byte[].class), clock.instant()));
+                    error.getMessage(), exchange.getProperty(ExchangeKeys.RAW_BODY, byte[].class), now);
+            noteDeadLetter(deadLetter.getObjectId("_id").toHexString(), now);
+            exchange.setProperty(ExchangeKeys.DEAD_LETTER, deadLetter);
         }
         auditRejection(ctx, step, error);
+    }
+
+    /** Noting it for retention must not stand in the way of keeping the message: a failure only leaves it unpurged. */
+    private void noteDeadLetter(String id, java.time.Instant at) {
+        try {
+            deadLetterNoted.accept(id, at);
+        } catch (RuntimeException e) {
+            LOG.warn("retention: could not note dead letter {}: {}", id, e.toString());
+        }
     }
 
     /** A storage outage (not a duplicate key) while handling an MQTT message: worth retrying before answering. */

@@ -18,6 +18,9 @@ import org.iomtpq.gateway.config.GatewaySettings;
 import org.iomtpq.gateway.service.AuditAnchors;
 import org.iomtpq.gateway.service.AuditTrail;
 import org.iomtpq.gateway.service.ObservationBatches;
+import org.iomtpq.gateway.service.RetentionService;
+import org.iomtpq.gateway.store.RetentionLedger;
+import org.iomtpq.gateway.store.RetentionStore;
 import org.iomtpq.gateway.service.ChainEffects;
 import org.iomtpq.gateway.service.ChainEvents;
 import org.iomtpq.gateway.service.CommitmentCheck;
@@ -152,8 +155,28 @@ public final class GatewayComponents implements AutoCloseable {
                 new Authorizer(settings.getOrEmpty("iomt.operator-token"), settings.getOrEmpty("iomt.auditor-token")),
                 new OperatorQueries(devices, sessions, observations, auditRepository, stream, clock),
                 new OperatorCommands(approvals, revocation, audit, clock), info));
-        beans.put("errorReplies", new ErrorReplies(audit, clock));
+        RetentionService retention = retention(settings, db, sessions, approvals, clock);
+        beans.put("retention", retention);
+        beans.put("errorReplies", new ErrorReplies(audit, clock, retention::deadLetterStored));
         beans.put("replies", new Replies(registryMode.wireName()));
+    }
+
+    /**
+     * Retention notes what falls due as it is stored: new sessions and approvals through their repositories, dead
+     * letters through the error replies, finished outbox entries through the outbox.
+     */
+    private RetentionService retention(GatewaySettings settings, MongoDatabase db, SessionRepository sessions,
+                                       ApprovalRepository approvals, Clock clock) {
+        RetentionService retention = new RetentionService(new RetentionLedger(db), new RetentionStore(db, sessions),
+                new RetentionService.Ages(settings.getDuration("iomt.retention.sessions"),
+                        settings.getDuration("iomt.retention.observations"), settings.getDuration("iomt.retention.approvals"),
+                        settings.getDuration("iomt.retention.dead-letters"), settings.getDuration("iomt.retention.outbox")),
+                settings.getInt("iomt.retention.batch"), settings.getInt("iomt.telemetry.write-batch-max"),
+                sessionId -> true, // no downstream delivery yet: observations are released at their age
+                audit, clock);
+        sessions.onStored(s -> retention.sessionStarted(s.sessionId(), s.expiresAtInstant()));
+        approvals.onPut(retention::approvalGranted);
+        return retention;
     }
 
     private static ThreadFactory daemonThreads(String name) {

@@ -18,9 +18,16 @@ import org.bson.conversions.Bson;
 public final class ApprovalRepository {
 
     private final MongoCollection<Document> approvals;
+    private final java.util.List<java.util.function.BiConsumer<String, Instant>> putListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public ApprovalRepository(MongoDatabase db) {
         this.approvals = db.getCollection(Collections.APPROVALS);
+    }
+
+    /** Called with the device id and expiry of every approval after it was stored. */
+    public void onPut(java.util.function.BiConsumer<String, Instant> listener) {
+        putListeners.add(listener);
     }
 
     /** A new approval replaces any earlier one for the device. {@code keyCommitment} may be null (unbound). */
@@ -29,6 +36,7 @@ public final class ApprovalRepository {
                         .append("expiresAt", Date.from(expiresAt)).append("keyCommitment", keyCommitment)
                         .append("createdAt", Date.from(now)),
                 new ReplaceOptions().upsert(true));
+        putListeners.forEach(l -> l.accept(deviceId, expiresAt));
     }
 
     public boolean isValid(String deviceId, String keyCommitment, Instant now) {

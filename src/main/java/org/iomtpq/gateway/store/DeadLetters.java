@@ -25,7 +25,9 @@ public final class DeadLetters {
                               Instant receivedAt) {
         byte[] body = payload == null ? new byte[0] : payload;
         byte[] stored = body.length > MAX_STORED_BYTES ? Arrays.copyOf(body, MAX_STORED_BYTES) : body;
-        return new Document("receivedAt", Date.from(receivedAt))
+        // the id is chosen here, not by the driver, so that retention can note it before the route inserts it
+        return new Document("_id", new org.bson.types.ObjectId())
+                .append("receivedAt", Date.from(receivedAt))
                 .append("transport", transport)
                 .append("source", source)
                 .append("step", step)

@@ -46,6 +46,7 @@ public final class SessionRepository {
     private final MongoCollection<Document> sessions;
     private final DeviceSessionIndex byDevice;
     private final List<Consumer<String>> endListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<SessionRecord>> storedListeners = new CopyOnWriteArrayList<>();
 
     public SessionRepository(MongoDatabase db) {
         this.sessions = db.getCollection(Collections.SESSIONS);
@@ -58,6 +59,11 @@ public final class SessionRepository {
      */
     public void onSessionsEnded(Consumer<String> listener) {
         endListeners.add(listener);
+    }
+
+    /** Called with every new session after it was stored (retention notes when it falls due). */
+    public void onStored(Consumer<SessionRecord> listener) {
+        storedListeners.add(listener);
     }
 
     private long ended(String deviceId, long count) {
@@ -83,6 +89,7 @@ public final class SessionRepository {
                 .append("g2dKeyWrapped", new Binary(s.gatewayToDeviceKeyWrapped()))
                 .append("endedReason", null)
                 .append(REVISION, 0L)); // a new session; whatever revision the record carries
+        storedListeners.forEach(l -> l.accept(s));
     }
 
     /** At start: sessions stored by an older version get their per-device index entries (once per database). */

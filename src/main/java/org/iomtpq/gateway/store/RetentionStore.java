@@ -1,0 +1,92 @@
+package org.iomtpq.gateway.store;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.DeleteOneModel;
+import org.bson.Document;
+import org.bson.types.ObjectId;
+
+/**
+ * The deletes retention makes, each by exact id (or exact {@code (sessionId, seq)}), so each costs the same however
+ * much is stored. Observations go in commands of at most {@value #DELETE_BATCH} deletes.
+ */
+public final class RetentionStore {
+
+    static final int DELETE_BATCH = 1_000;
+    private static final Set<String> FINISHED_OUTBOX = Set.of(OutboxEntry.Status.CONFIRMED.name(),
+            OutboxEntry.Status.REVERTED.name(), OutboxEntry.Status.CANCELLED.name());
+
+    private final SessionRepository sessionRepository;
+    private final MongoCollection<Document> sessions;
+    private final MongoCollection<Document> observations;
+    private final MongoCollection<Document> approvals;
+    private final MongoCollection<Document> deadLetters;
+    private final MongoCollection<Document> outbox;
+
+    public RetentionStore(MongoDatabase db, SessionRepository sessionRepository) {
+        this.sessionRepository = sessionRepository;
+        this.sessions = db.getCollection(Collections.SESSIONS);
+        this.observations = db.getCollection(Collections.OBSERVATIONS);
+        this.approvals = db.getCollection(Collections.APPROVALS);
+        this.deadLetters = db.getCollection(Collections.DEAD_LETTERS);
+        this.outbox = db.getCollection(Collections.OUTBOX);
+    }
+
+    public Optional<SessionRecord> session(String sessionId) {
+        return sessionRepository.find(sessionId);
+    }
+
+    public long deleteSession(String sessionId) {
+        return sessions.deleteOne(new Document("_id", sessionId)).getDeletedCount();
+    }
+
+    /** Observations 1..{@code upToSeq} of a session; returns how many existed. */
+    public long deleteObservations(String sessionId, long upToSeq) {
+        long deleted = 0;
+        List<DeleteOneModel<Document>> batch = new ArrayList<>(DELETE_BATCH);
+        for (long seq = 1; seq <= upToSeq; seq++) {
+            batch.add(new DeleteOneModel<>(new Document("sessionId", sessionId).append("seq", seq)));
+            if (batch.size() == DELETE_BATCH || seq == upToSeq) {
+                deleted += observations.bulkWrite(batch, new BulkWriteOptions().ordered(false)).getDeletedCount();
+                batch.clear();
+            }
+        }
+        return deleted;
+    }
+
+    /**
+     * The device's approval, only if it is still the expired one (a newer approval replaced it under the same id:
+     * that one stays). Approvals are one per device, so the filter's scan on the embedded server is bounded by the
+     * number of devices, not by history.
+     */
+    public long deleteExpiredApproval(String deviceId, Instant now) {
+        Document a = approvals.find(new Document("_id", deviceId)).first();
+        if (a == null || !a.getDate("expiresAt").toInstant().isBefore(now)) {
+            return 0;
+        }
+        return approvals.deleteOne(new Document("_id", deviceId).append("createdAt", a.getDate("createdAt")))
+                .getDeletedCount();
+    }
+
+    public long deleteDeadLetter(String id) {
+        Object key = ObjectId.isValid(id) ? new ObjectId(id) : id;
+        return deadLetters.deleteOne(new Document("_id", key)).getDeletedCount();
+    }
+
+    /** Only an entry that is finished (confirmed, reverted or cancelled): an open one is never purged. */
+    public long deleteFinishedOutboxEntry(String id) {
+        Document e = outbox.find(new Document("_id", id)).first();
+        if (e == null || !FINISHED_OUTBOX.contains(e.getString("status"))) {
+            return 0;
+        }
+        return outbox.deleteOne(new Document("_id", id)).getDeletedCount();
+    }
+}
