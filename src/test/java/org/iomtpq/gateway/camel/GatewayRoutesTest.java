@@ -3,6 +3,7 @@ package org.iomtpq.gateway.camel;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,6 +58,8 @@ import org.junit.jupiter.api.TestInstance;
             "iomt.registry.address=",
             "iomt.eth.events-from-block=latest",
             "iomt.audit.anchor-interval-ms=30000",
+            "iomt.retention.enabled=true",
+            "iomt.retention.interval-ms=3600000",
             "iomt.mqtt.storage-retry-delay-ms=10",
             "camel.component.paho-mqtt5.broker-url=tcp://127.0.0.1:1",
             // the mocked producers are never used: they must not try to reach a broker at start
@@ -203,6 +206,19 @@ class GatewayRoutesTest {
         Document deadLetter = mongo.getReceivedExchanges().get(0).getMessage().getBody(Document.class);
         assertEquals("MALFORMED_REQUEST", deadLetter.getString("code"));
         assertArrayEquals(raw, deadLetter.get("payload", Binary.class).getData(), "dead letters keep the original bytes");
+        String deadLetterId = deadLetter.getObjectId("_id").toHexString();
+        boolean noted = false;
+        for (Document chunk : beans.client.getDatabase("iomt").getCollection("retention_ledger").find()) {
+            noted |= String.valueOf(chunk.get("_id")).startsWith("DEAD_LETTER/")
+                    && chunk.getList("ids", String.class, java.util.List.of()).contains(deadLetterId);
+        }
+        assertTrue(noted, "retention knows the dead letter's id before it is written, so it is purged at its age");
+    }
+
+    @Test
+    void theRetentionRoundIsATimerOnTheRetentionBean() {
+        assertNotNull(context.getRoute("retention-purge"), "routes/retention.camel.yaml is loaded");
+        assertTrue(context.getRoute("retention-purge").getEndpoint().getEndpointUri().startsWith("timer://retention"));
     }
 
     @Test
