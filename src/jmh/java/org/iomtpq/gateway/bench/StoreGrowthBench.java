@@ -40,7 +40,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * Store work that runs again and again while collections only grow, on the embedded MongoDB (H2 file backend), with
  * {@code stored} sessions and {@code stored} finished outbox entries already there: the session writes of a handshake
  * (store the pending session at hello, read it and mark it authenticated at finished), and the outbox relay's "what is
- * due" (twice a second in chain mode). Neither may grow with {@code stored}: the embedded server answers a filter from
+ * due" (twice a second in chain mode), a revocation ending a device's sessions, and the replay-window tops the
+ * observation writer records per batch. None may grow with {@code stored}: the embedded server answers a filter from
  * an index only when the filter has exactly the index's fields, and scans everything otherwise. Each is also measured
  * the way it was done before (the multi-field filters), kept here only for the comparison.
  */
@@ -127,6 +128,49 @@ public class StoreGrowthBench {
                         Updates.unset("transcriptHash"))).getModifiedCount() == 1);
     }
 
+    /**
+     * A revocation's session ending (issue 9): the device's sessions found through {@code device_sessions} and ended
+     * by id, among {@code stored} sessions of other devices.
+     */
+    @Benchmark
+    public long revocationEndsTheDevicesSessions() {
+        Instant now = Instant.now();
+        String device = "REVOKED_" + next;
+        sessions.insertPending(pending("bench-" + next++, now, device));
+        long ended = sessions.endAllForRevocation(device, now);
+        if (ended != 1) {
+            throw new IllegalStateException("expected to end 1 session, ended " + ended);
+        }
+        return ended;
+    }
+
+    /** The same with the filter used before (updateMany on deviceId): kept only for the comparison. */
+    @Benchmark
+    public long revocationEndsTheDevicesSessionsWithUpdateMany() {
+        Instant now = Instant.now();
+        String device = "REVOKED_" + next;
+        sessions.insertPending(pending("bench-" + next++, now, device));
+        long ended = collection.updateMany(Filters.and(Filters.eq("deviceId", device), Filters.ne("endedReason", "REVOKED"),
+                        Filters.in("state", "ENCAPSULATED", "AUTHENTICATED")),
+                Updates.combine(Updates.set("endedReason", "REVOKED"), Updates.inc("revision", 1L))).getModifiedCount();
+        if (ended != 1) {
+            throw new IllegalStateException("expected to end 1 session, ended " + ended);
+        }
+        return ended;
+    }
+
+    /** What the observation writer adds per batch: the replay-window top of 100 sessions, one command. */
+    @Benchmark
+    public int windowTopsOfABatchOf100Sessions() {
+        java.util.Map<String, Long> tops = new java.util.HashMap<>();
+        long seq = next++;
+        for (int i = 0; i < 100; i++) {
+            tops.put("stored-" + i, seq);
+        }
+        sessions.raiseHighestStored(tops);
+        return tops.size();
+    }
+
     /** A benchmark that measured a change that did not happen would measure nothing. */
     private static boolean succeeded(boolean changed) {
         if (!changed) {
@@ -157,7 +201,11 @@ public class StoreGrowthBench {
     }
 
     private static SessionRecord pending(String id, Instant now) {
-        return new SessionRecord(id, "BP_MONITOR_" + (id.hashCode() & 1023), "0xc0ffee", "gateway-01",
+        return pending(id, now, "BP_MONITOR_" + (id.hashCode() & 1023));
+    }
+
+    private static SessionRecord pending(String id, Instant now, String deviceId) {
+        return new SessionRecord(id, deviceId, "0xc0ffee", "gateway-01",
                 SessionState.ENCAPSULATED, now, now.plusSeconds(30), "2026-11-25T00:00:00Z", now.plusSeconds(86_400),
                 1_000_000, new byte[32], new byte[60], new byte[60], new byte[60], null, 0);
     }
