@@ -123,8 +123,14 @@ public final class BenchEnrollCommand {
                 err.println("only " + active + " of " + devices + " ACTIVE after " + DEADLINE);
                 return 1;
             }
+            // The log consumer may make a device ACTIVE before the relay has collected the receipt: wait for the relay.
+            MongoCollection<Document> outbox = mongo.getDatabase(database).getCollection(Collections.OUTBOX);
+            while (outbox.countDocuments(Filters.and(Filters.in("op", "REGISTER", "REGISTER_BATCH"),
+                    Filters.in("status", "PENDING", "SIGNED"))) > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
             List<Document> txs = new ArrayList<>();
-            mongo.getDatabase(database).getCollection(Collections.OUTBOX)
+            outbox
                     .find(Filters.and(Filters.in("op", "REGISTER", "REGISTER_BATCH"), Filters.ne("rawTx", null),
                             Filters.eq("status", "CONFIRMED"))).into(txs);
             long gas = 0;
