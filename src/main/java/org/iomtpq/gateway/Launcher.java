@@ -9,6 +9,7 @@ import org.iomtpq.gateway.config.GatewaySettings;
 import org.iomtpq.gateway.simulator.Demo;
 import org.iomtpq.gateway.simulator.Simulator;
 import org.iomtpq.gateway.tools.BenchCommand;
+import org.iomtpq.gateway.tools.BenchEnrollCommand;
 import org.iomtpq.gateway.tools.DeployRegistryCommand;
 import org.iomtpq.gateway.tools.GasReportCommand;
 import org.iomtpq.gateway.tools.VerifyAuditCommand;
@@ -34,6 +35,10 @@ public final class Launcher {
                                         load harness: the gateway on embedded defaults in this JVM, simulated devices in a
                                         second JVM; handshakes/s, messages/s and latency p50/p95/p99 per transport
                                         (defaults: 50 devices, 20 s, rate 0 = max, both; docs/benchmarks.md)
+              bench-enroll [--devices N] [--block-time S] [--batch-max B] [--in-flight K] [--threads T]
+                                        a fleet enrolled at once on Anvil with S-second blocks: time until all ACTIVE,
+                                        transactions, gas per device (defaults 1000, 2, 100, 8, 8; --batch-max 1
+                                        --in-flight 1 = one transaction per device, one at a time; docs/benchmarks.md)
               deploy-registry [--authorize 0xADDR:0xKEMKEYHASH ...]
                                         deploy the key registry (owner: IOMT_ETH_PRIVATE_KEY, or the dev key on a local
                                         dev chain) and authorize gateways (default: this gateway); prints IOMT_REGISTRY_ADDRESS
@@ -58,6 +63,7 @@ public final class Launcher {
             case "simulate" -> simulate(rest);
             case "bench" -> new BenchCommand(System.out, System.err).run(rest);
             case "bench-load" -> new BenchCommand(System.out, System.err).runLoad(rest);
+            case "bench-enroll" -> new BenchEnrollCommand(System.out, System.err).run(rest);
             case "deploy-registry" -> new DeployRegistryCommand(System.out, System.err).run(rest);
             case "gas-report" -> new GasReportCommand(System.out, System.err).run(rest);
             case "verify-audit" -> new VerifyAuditCommand(System.out, System.err).run(rest);

@@ -123,7 +123,9 @@ public final class GatewayComponents implements AutoCloseable {
             ChainEffects effects = new ChainEffects(devices, sessions, onChain, audit, anchors, clock);
             commitmentCheck = new CommitmentCheck(onChain, devices, outbox, effects, audit);
             ChainCursorRepository cursor = new ChainCursorRepository(db, registry.settings().requireRegistry());
-            beans.put("chainAdapter", new ChainAdapter(new OutboxRelay(outbox, registry, effects, clock),
+            beans.put("chainAdapter", new ChainAdapter(new OutboxRelay(outbox, registry, effects, clock,
+                            new OutboxRelay.Limits(settings.getInt("iomt.outbox.register-batch-max"),
+                                    settings.getInt("iomt.outbox.max-in-flight"))),
                     new ChainEvents(devices, onChain, effects, revocation, clock), cursor));
             beans.put("web3j", registry.web3j());
         }

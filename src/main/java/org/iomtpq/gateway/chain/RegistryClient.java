@@ -35,7 +35,7 @@ import org.web3j.utils.Numeric;
  * eth_gasPrice as is (paying more on Anvil raises its next suggestion, which then compounds). One instance per
  * process; thread-safe (web3j's HTTP service is; the admin helpers that pick their own nonce are synchronized).
  */
-public final class RegistryClient implements AutoCloseable {
+public final class RegistryClient implements RegistryTransactions, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RegistryClient.class);
     private static final Duration WAIT_TIMEOUT = Duration.ofMinutes(2);
@@ -130,6 +130,7 @@ public final class RegistryClient implements AutoCloseable {
     }
 
     /** eth_getTransactionCount(address, "pending"): the next nonce as the node sees it. */
+    @Override
     public long nextNonce() {
         verifyChain();
         return NodeErrors.sendOk(settings.rpcUrl(), web3j.ethGetTransactionCount(account.address(),
@@ -144,6 +145,7 @@ public final class RegistryClient implements AutoCloseable {
      *
      * @throws ChainRevertException when the estimation reverts (the message names the custom error)
      */
+    @Override
     public SignedTx sign(Function call, long nonce) {
         return signData(settings.requireRegistry(), FunctionEncoder.encode(call), nonce, call.getName());
     }
@@ -178,6 +180,7 @@ public final class RegistryClient implements AutoCloseable {
      * @throws NonceConsumedException    the nonce went to ANOTHER transaction: re-sign with a fresh nonce
      * @throws ChainUnavailableException the node is unreachable or refused for another reason (retry later)
      */
+    @Override
     public void broadcast(SignedTx tx) {
         verifyChain();
         if (isKnown(tx.txHash())) {
@@ -209,6 +212,7 @@ public final class RegistryClient implements AutoCloseable {
      * The outcome once the transaction is mined and {@code confirmations} deep (its own block counts as one);
      * empty before. A failed transaction's reason comes from replaying it with eth_call at its block.
      */
+    @Override
     public Optional<TxOutcome> outcome(String txHash) {
         return confirmedReceipt(txHash).map(receipt -> {
             long block = receipt.getBlockNumber().longValueExact();

@@ -24,7 +24,7 @@ import org.iomtpq.gateway.store.SessionRepository;
  * the pending rotation. Every effect is conditional on the record still being in the state it expects, so applying
  * one twice (relay and event consumer both see the same block) changes nothing the second time.
  */
-public final class ChainEffects {
+public final class ChainEffects implements OutboxEffects {
 
     private final DeviceRepository devices;
     private final SessionRepository sessions;
@@ -43,8 +43,8 @@ public final class ChainEffects {
         this.clock = clock;
     }
 
-    /** Local state moved on before the operation was sent: why it need not go out any more. */
-    Optional<String> reasonToSkip(OutboxEntry e) {
+    @Override
+    public Optional<String> reasonToSkip(OutboxEntry e) {
         Optional<DeviceRecord> device = devices.find(e.deviceId());
         return switch (e.op()) {
             case REGISTER -> device.filter(d -> d.status() == DeviceStatus.PENDING_CHAIN && e.commitment().equals(d.keyCommitment()))
@@ -52,11 +52,13 @@ public final class ChainEffects {
             case ROTATE -> device.filter(d -> e.commitment().equals(d.pendingKeyCommitment())).isPresent()
                     ? Optional.empty() : Optional.of("the rotation is no longer pending");
             case DEACTIVATE, ANCHOR -> Optional.empty();
+            case REGISTER_BATCH -> throw notADeviceOperation();
         };
     }
 
     /** The chain already says what the operation would make it say (another instance sent it, or a lost receipt). */
-    boolean alreadyOnChain(OutboxEntry e) {
+    @Override
+    public boolean alreadyOnChain(OutboxEntry e) {
         if (e.op() == OutboxEntry.Op.ANCHOR) {
             return anchors.lastAnchoredSeq(e.deviceId()) >= e.lastSeq();
         }
@@ -66,10 +68,12 @@ public final class ChainEffects {
             case REGISTER, ROTATE -> key.active() && key.commitment().equals(e.commitment());
             case DEACTIVATE -> !key.active();
             case ANCHOR -> throw new IllegalStateException("handled above");
+            case REGISTER_BATCH -> throw notADeviceOperation();
         };
     }
 
-    void submitted(OutboxEntry e, String txHash) {
+    @Override
+    public void submitted(OutboxEntry e, String txHash) {
         if (e.op() == OutboxEntry.Op.ANCHOR) {
             return;
         }
@@ -81,6 +85,7 @@ public final class ChainEffects {
     }
 
     /** The operation is on chain ({@code txHash} null when another party put it there). */
+    @Override
     public List<DeviceNotification> confirmed(OutboxEntry e, String txHash) {
         if (e.op() == OutboxEntry.Op.ANCHOR) {
             audit.record(AuditEvent.success("AUDIT_ANCHORED", null, "entries " + e.firstSeq() + ".." + e.lastSeq()
@@ -98,6 +103,7 @@ public final class ChainEffects {
                 yield List.of();
             }
             case ANCHOR -> throw new IllegalStateException("handled above");
+            case REGISTER_BATCH -> throw notADeviceOperation();
         };
     }
 
@@ -124,6 +130,7 @@ public final class ChainEffects {
                 new RotationMessage(e.deviceId(), DeviceStatus.ACTIVE.name(), e.commitment(), txHash))));
     }
 
+    @Override
     public List<DeviceNotification> reverted(OutboxEntry e, String reason) {
         onChain.invalidate(e.deviceIdHash());
         Instant now = clock.instant();
@@ -141,10 +148,12 @@ public final class ChainEffects {
                 yield List.of();
             }
             case ANCHOR -> throw new IllegalStateException("handled above");
+            case REGISTER_BATCH -> throw notADeviceOperation();
         };
     }
 
-    List<DeviceNotification> cancelled(OutboxEntry e) {
+    @Override
+    public List<DeviceNotification> cancelled(OutboxEntry e) {
         return e.op() == OutboxEntry.Op.ROTATE ? rotationDropped(e, "rotation dropped: the device was revoked first", clock.instant())
                 : List.of();
     }
@@ -155,5 +164,10 @@ public final class ChainEffects {
         audit.record(AuditEvent.rejected("KEY_ROTATED", e.deviceId(), why));
         return List.of(new DeviceNotification(e.deviceId(), MessageCodec.toJson(new ErrorMessage(ErrorCode.UNAVAILABLE,
                 "the key rotation did not take effect; the current keys stay", Step.ROTATE.wire(), null))));
+    }
+
+    /** The relay hands a batch's registrations over one by one; a batch itself has no local effect. */
+    private static IllegalStateException notADeviceOperation() {
+        return new IllegalStateException("a registration batch is a transaction, not a device operation");
     }
 }

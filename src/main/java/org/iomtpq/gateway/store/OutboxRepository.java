@@ -16,7 +16,6 @@ import java.util.Optional;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
-import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
 import org.bson.Document;
 import org.bson.types.Binary;
@@ -68,7 +67,8 @@ public final class OutboxRepository {
                 .append("status", e.status().name()).append("nonce", e.nonce()).append("rawTx", e.rawTx())
                 .append("txHash", e.txHash()).append("attempts", e.attempts())
                 .append("createdAt", Date.from(e.createdAt())).append("nextAttemptAt", Date.from(e.nextAttemptAt()))
-                .append("lastError", e.lastError())));
+                .append("lastError", e.lastError()).append("members", e.members().isEmpty() ? null : e.members())
+                .append("batchId", e.batchId()).append("alone", e.alone())));
         mark(e.id(), e.createdAt()); // again: a reader may have dropped the marker while the entry was on its way
     }
 
@@ -90,9 +90,16 @@ public final class OutboxRepository {
 
     /** Operations still to do, oldest first. */
     public List<OutboxEntry> due(Instant now, int limit) {
-        return openEntries(now).stream().filter(e -> !e.nextAttemptAt().isAfter(now))
-                .sorted(Comparator.comparing(OutboxEntry::createdAt).thenComparing(OutboxEntry::id))
-                .limit(limit).toList();
+        return openInOrder(now).stream().filter(e -> !e.nextAttemptAt().isAfter(now)).limit(limit).toList();
+    }
+
+    /**
+     * Every open entry, oldest first, also those deferred to later: the relay must see a deferred operation to hold
+     * the later operations of the same device behind it. One read of the markers plus one {@code _id $in} lookup.
+     */
+    public List<OutboxEntry> openInOrder(Instant now) {
+        return openEntries(now).stream()
+                .sorted(Comparator.comparing(OutboxEntry::createdAt).thenComparing(OutboxEntry::id)).toList();
     }
 
     /** Every open entry; markers whose entry is finished, or missing for longer than the grace, are dropped. */
@@ -143,29 +150,49 @@ public final class OutboxRepository {
                 Updates.set("signedAt", Date.from(now))));
     }
 
+    /**
+     * The registrations {@code ids} travel in the batch {@code batchId} (already stored, with its raw transaction):
+     * they share its nonce and hash. One update by {@code _id $in}.
+     */
+    public void markBatchMembers(List<String> ids, String batchId, long nonce, String txHash, Instant now) {
+        outbox.updateMany(in("_id", ids), Updates.combine(Updates.set("status", OutboxEntry.Status.SIGNED.name()),
+                Updates.set("batchId", batchId), Updates.set("nonce", nonce), Updates.set("rawTx", null),
+                Updates.set("txHash", txHash), Updates.set("signedAt", Date.from(now))));
+    }
+
     /** Back to unsigned: the nonce was taken by another transaction, sign again. */
     public void resetToPending(String id, String reason) {
-        outbox.updateOne(eq("_id", id), Updates.combine(Updates.set("status", OutboxEntry.Status.PENDING.name()),
+        returnToPending(List.of(id), reason, false);
+    }
+
+    /**
+     * Back to unsigned, out of any batch. {@code alone}: from now on sent as a single registration (its batch
+     * reverted, or would have), so that one bad registration cannot fail the others.
+     */
+    public void returnToPending(List<String> ids, String reason, boolean alone) {
+        outbox.updateMany(in("_id", ids), Updates.combine(Updates.set("status", OutboxEntry.Status.PENDING.name()),
                 Updates.set("nonce", null), Updates.set("rawTx", null), Updates.set("txHash", null),
-                Updates.set("lastError", reason)));
+                Updates.set("batchId", null), Updates.set("alone", alone), Updates.set("lastError", reason)));
     }
 
     public void finish(String id, OutboxEntry.Status status, String detail, Instant now) {
-        outbox.updateOne(eq("_id", id), Updates.combine(Updates.set("status", status.name()),
+        finishAll(List.of(id), status, detail, now);
+    }
+
+    /** Finishes entries and removes their markers (after, so that a crash in between leaves them open, not lost). */
+    public void finishAll(List<String> ids, OutboxEntry.Status status, String detail, Instant now) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        outbox.updateMany(in("_id", ids), Updates.combine(Updates.set("status", status.name()),
                 Updates.set("lastError", detail), Updates.set("finishedAt", Date.from(now))));
-        open.deleteOne(eq("_id", id));
+        open.deleteMany(in("_id", ids));
     }
 
     /** Not now: try again at {@code next}. */
     public void defer(String id, Instant next, String error) {
         outbox.updateOne(eq("_id", id), Updates.combine(Updates.inc("attempts", 1),
                 Updates.set("nextAttemptAt", Date.from(next)), Updates.set("lastError", error)));
-    }
-
-    /** The highest nonce this gateway ever signed with, or -1. */
-    public long maxSignedNonce() {
-        Document d = outbox.find(com.mongodb.client.model.Filters.ne("nonce", null)).sort(Sorts.descending("nonce")).limit(1).first();
-        return d == null ? -1 : ((Number) d.get("nonce")).longValue();
     }
 
     public long countByStatus(OutboxEntry.Status status) {
@@ -192,6 +219,7 @@ public final class OutboxRepository {
                 OutboxEntry.Status.valueOf(d.getString("status")),
                 nonce == null ? null : nonce.longValue(), d.getString("rawTx"), d.getString("txHash"),
                 ((Number) d.get("attempts")).intValue(), d.getDate("createdAt").toInstant(),
-                d.getDate("nextAttemptAt").toInstant(), d.getString("lastError"));
+                d.getDate("nextAttemptAt").toInstant(), d.getString("lastError"), d.getList("members", String.class),
+                d.getString("batchId"), Boolean.TRUE.equals(d.getBoolean("alone")));
     }
 }

@@ -150,15 +150,18 @@ final class ChainRig {
                 () -> gw.count("outbox", Filters.in("status", "PENDING", "SIGNED")) == 0);
     }
 
-    /** Like {@link #sentTransactions} but only device operations (not the periodic audit anchors). */
+    /** Like {@link #sentTransactions} but only device operations and registration batches (not the audit anchors). */
     static long sentDeviceTransactions(GatewayFixture gw) {
-        return gw.count("outbox", Filters.and(Filters.in("status", "CONFIRMED", "REVERTED"), Filters.ne("txHash", null),
-                Filters.in("op", "REGISTER", "ROTATE", "DEACTIVATE")));
+        return gw.count("outbox", Filters.and(Filters.in("status", "CONFIRMED", "REVERTED"), Filters.ne("rawTx", null),
+                Filters.in("op", "REGISTER", "ROTATE", "DEACTIVATE", "REGISTER_BATCH")));
     }
 
-    /** Outbox entries (any operation, audit anchors too) that carried a transaction of their own and got its outcome. */
+    /**
+     * Outbox entries (any operation, audit anchors and registration batches too) that carried a transaction of their
+     * own and got its outcome. A registration in a batch shares the batch's txHash but has no raw transaction.
+     */
     static long sentTransactions(GatewayFixture gw) {
-        return gw.count("outbox", Filters.and(Filters.in("status", "CONFIRMED", "REVERTED"), Filters.ne("txHash", null)));
+        return gw.count("outbox", Filters.and(Filters.in("status", "CONFIRMED", "REVERTED"), Filters.ne("rawTx", null)));
     }
 
     /** eth_getTransactionCount(address, "latest"): transactions the account got mined. */
