@@ -157,7 +157,7 @@ public final class GatewayComponents implements AutoCloseable {
                 new Authorizer(settings.getOrEmpty("iomt.operator-token"), settings.getOrEmpty("iomt.auditor-token")),
                 new OperatorQueries(devices, sessions, observations, auditRepository, stream, clock),
                 new OperatorCommands(approvals, revocation, audit, clock), info));
-        RetentionService retention = retention(settings, db, sessions, approvals, clock);
+        RetentionService retention = retention(settings, db, sessions, approvals, outbox, clock);
         beans.put("retention", retention);
         beans.put("errorReplies", new ErrorReplies(audit, clock, retention::deadLetterStored));
         beans.put("replies", new Replies(registryMode.wireName()));
@@ -168,7 +168,7 @@ public final class GatewayComponents implements AutoCloseable {
      * letters through the error replies, finished outbox entries through the outbox.
      */
     private RetentionService retention(GatewaySettings settings, MongoDatabase db, SessionRepository sessions,
-                                       ApprovalRepository approvals, Clock clock) {
+                                       ApprovalRepository approvals, OutboxRepository outbox, Clock clock) {
         RetentionService retention = new RetentionService(new RetentionLedger(db), new RetentionStore(db, sessions),
                 new RetentionService.Ages(settings.getDuration("iomt.retention.sessions"),
                         settings.getDuration("iomt.retention.observations"), settings.getDuration("iomt.retention.approvals"),
@@ -178,6 +178,7 @@ public final class GatewayComponents implements AutoCloseable {
                 audit, clock);
         sessions.onStored(s -> retention.sessionStarted(s.sessionId(), s.expiresAtInstant()));
         approvals.onPut(retention::approvalGranted);
+        outbox.onFinished(retention::outboxEntryFinished);
         return retention;
     }
 

@@ -41,6 +41,13 @@ public final class OutboxRepository {
 
     private final MongoCollection<Document> outbox;
     private final MongoCollection<Document> open;
+    private final List<java.util.function.BiConsumer<String, Instant>> finishListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Called with the id and time of every entry after it was finished (retention notes when it falls due). */
+    public void onFinished(java.util.function.BiConsumer<String, Instant> listener) {
+        finishListeners.add(listener);
+    }
 
     public OutboxRepository(MongoDatabase db) {
         this.outbox = db.getCollection(Collections.OUTBOX);
@@ -187,6 +194,7 @@ public final class OutboxRepository {
         outbox.updateMany(in("_id", ids), Updates.combine(Updates.set("status", status.name()),
                 Updates.set("lastError", detail), Updates.set("finishedAt", Date.from(now))));
         open.deleteMany(in("_id", ids));
+        ids.forEach(id -> finishListeners.forEach(l -> l.accept(id, now)));
     }
 
     /** Not now: try again at {@code next}. */
