@@ -58,6 +58,7 @@ public class StoreGrowthBench {
     private MongoClient client;
     private SessionRepository sessions;
     private MongoCollection<Document> collection;
+    private MongoCollection<Document> tops;
     private OutboxRepository outbox;
     private MongoCollection<Document> outboxCollection;
     private long next;
@@ -71,6 +72,7 @@ public class StoreGrowthBench {
         MongoSchema.ensureIndexes(db);
         sessions = new SessionRepository(db);
         collection = db.getCollection("sessions");
+        tops = db.getCollection("session_tops_bench");
         Instant now = Instant.now();
         for (int i = 0; i < stored; i++) {
             sessions.insertPending(pending("stored-" + i, now));
@@ -169,6 +171,19 @@ public class StoreGrowthBench {
         }
         sessions.raiseHighestStored(tops);
         return tops.size();
+    }
+
+    /** The same tops in documents of their own ({@code _id} and the top only), for the comparison of document sizes. */
+    @Benchmark
+    public int windowTopsOfABatchOf100SessionsInSmallDocuments() {
+        long seq = next++;
+        List<com.mongodb.client.model.UpdateOneModel<Document>> updates = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            updates.add(new com.mongodb.client.model.UpdateOneModel<>(new Document("_id", "stored-" + i),
+                    Updates.max("top", seq), new com.mongodb.client.model.UpdateOptions().upsert(true)));
+        }
+        tops.bulkWrite(updates, new com.mongodb.client.model.BulkWriteOptions().ordered(false));
+        return updates.size();
     }
 
     /** A benchmark that measured a change that did not happen would measure nothing. */
