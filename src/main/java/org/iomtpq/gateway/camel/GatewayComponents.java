@@ -21,6 +21,8 @@ import org.iomtpq.gateway.service.ObservationBatches;
 import org.iomtpq.gateway.service.RetentionService;
 import org.iomtpq.gateway.store.RetentionLedger;
 import org.iomtpq.gateway.store.RetentionStore;
+import org.iomtpq.gateway.store.StoreUpgrade;
+import org.iomtpq.gateway.store.StoredSeqs;
 import org.iomtpq.gateway.service.ChainEffects;
 import org.iomtpq.gateway.service.ChainEvents;
 import org.iomtpq.gateway.service.CommitmentCheck;
@@ -109,10 +111,11 @@ public final class GatewayComponents implements AutoCloseable {
                 LOG.info("outbox: {} open entries without a marker (an older database) marked", restored);
             }
         }
-        int indexed = sessions.indexSessionsStoredBefore(clock.instant()); // an older database: once
-        if (indexed > 0) {
-            LOG.info("sessions: {} unexpired sessions of an older database indexed per device", indexed);
+        int upgraded = StoreUpgrade.liveSessions(db, clock.instant()); // an older database: once
+        if (upgraded > 0) {
+            LOG.info("sessions: {} live sessions of an older database indexed per device, their stored seqs recorded", upgraded);
         }
+        StoredSeqs storedSeqs = new StoredSeqs(db);
         RevocationService revocation = new RevocationService(devices, sessions, audit, registryMode, outbox, clock);
         CommitmentCheck commitmentCheck = null;
         if (registryMode == RegistryMode.CHAIN) {
@@ -135,12 +138,13 @@ public final class GatewayComponents implements AutoCloseable {
         LiveSessions live = new LiveSessions(sessions::find, deviceId -> devices.find(deviceId)
                         .map(d -> new LiveSessions.DeviceView(d.status() == DeviceStatus.REVOKED, d.keyCommitment()))
                         .orElse(LiveSessions.DeviceView.UNKNOWN),
-                clock::millis, settings.getLong("iomt.telemetry.session-recheck-ms"), 100_000);
+                storedSeqs::top, clock::millis, settings.getLong("iomt.telemetry.session-recheck-ms"), 100_000);
         sessions.onSessionsEnded(live::deviceChanged);
+        sessions.onAuthenticated(live::authenticated);
         devices.onRevoke(live::deviceChanged);
         TelemetryService telemetry = new TelemetryService(identity.gatewayId(), live, observations, vault, protection, clock);
-        observationWriter = new ObservationWriter(new ObservationBatches(observations::insertAll, sessions::raiseHighestStored),
-                settings.getInt("iomt.telemetry.write-batch-max"));
+        ObservationBatches batches = new ObservationBatches(observations::insertAll, storedSeqs::widen);
+        observationWriter = new ObservationWriter(batches, batches::flush, settings.getInt("iomt.telemetry.write-batch-max"));
         int continuationThreads = settings.getInt("iomt.telemetry.continuation-threads");
         // CallerRuns: should the pool ever refuse (shut down while a write completes), the continuation still runs
         // and the exchange is answered, instead of hanging unacknowledged.
@@ -176,9 +180,11 @@ public final class GatewayComponents implements AutoCloseable {
                 settings.getInt("iomt.retention.batch"), settings.getInt("iomt.telemetry.write-batch-max"),
                 sessionId -> true, // no downstream delivery yet: observations are released at their age
                 audit, clock);
-        sessions.onStored(s -> retention.sessionStarted(s.sessionId(), s.expiresAtInstant()));
-        approvals.onPut(retention::approvalGranted);
-        outbox.onFinished(retention::outboxEntryFinished);
+        if (Boolean.parseBoolean(settings.get("iomt.retention.enabled"))) { // off: nothing noted, nothing purged
+            sessions.onStoring(s -> retention.sessionStarted(s.sessionId(), s.expiresAtInstant()));
+            approvals.onPutting(retention::approvalGranted);
+            outbox.onFinished(retention::outboxEntryFinished);
+        }
         return retention;
     }
 

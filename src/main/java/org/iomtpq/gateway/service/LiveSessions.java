@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 
 import org.iomtpq.gateway.protocol.SessionState;
 import org.iomtpq.gateway.store.SessionRecord;
@@ -19,11 +20,11 @@ import org.iomtpq.gateway.store.SessionRecord;
  * Freshness: every change this instance makes to a device's sessions (revocation, rotation, a revocation learnt from
  * the chain) calls {@link #deviceChanged}, which drops the device's entries at once. Changes made by another gateway
  * instance on the same database are seen when an entry is older than {@code recheckMillis} and is read again
- * (default 1 s; 0 reads on every message). The highest stored seq comes with the session record (the observation
- * writer keeps it there, {@link SessionRecord#highestStoredSeq()}; a new session has 0, so its first message asks the
- * store nothing more), is raised by this instance's own writes at once and by other instances' at each re-read. It
- * only ever rises; a stale value only makes the "too old" rule more lenient, never admits a stored seq: the unique
- * {@code (sessionId, seq)} index decides that at the insert.
+ * (default 1 s; 0 reads on every message). The highest stored seq of a session this instance just authenticated is
+ * 0 without asking ({@link #authenticated}); any other is read once (the observation writer keeps it per session,
+ * StoredSeqs) and then raised by this instance's own writes. It only ever rises; a stale value only makes the "too
+ * old" rule more lenient, never admits a stored seq: the unique {@code (sessionId, seq)} index decides that at the
+ * insert.
  */
 public final class LiveSessions {
 
@@ -60,17 +61,30 @@ public final class LiveSessions {
 
     private final Function<String, Optional<SessionRecord>> readSession;
     private final Function<String, DeviceView> readDevice;
+    private final ToLongFunction<String> readHighestStored;
+    /** Sessions this instance authenticated and has not seen telemetry of yet: nothing of them can be stored. */
+    private final Map<String, Boolean> fresh;
     private final LongSupplier millis;
     private final long recheckMillis;
     private final Map<String, Entry> entries;
     /** Bumped by every {@link #deviceChanged}: a read that overlapped a change is used once, not cached. */
     private final AtomicLong changes = new AtomicLong();
 
-    /** @param readDevice the device as stored, {@link DeviceView#UNKNOWN} when there is none */
+    /**
+     * @param readDevice        the device as stored, {@link DeviceView#UNKNOWN} when there is none
+     * @param readHighestStored highest stored seq of a session, 0 if none
+     */
     public LiveSessions(Function<String, Optional<SessionRecord>> readSession, Function<String, DeviceView> readDevice,
-                        LongSupplier millis, long recheckMillis, int maxEntries) {
+                        ToLongFunction<String> readHighestStored, LongSupplier millis, long recheckMillis, int maxEntries) {
         this.readSession = readSession;
         this.readDevice = readDevice;
+        this.readHighestStored = readHighestStored;
+        this.fresh = new LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                return size() > maxEntries;
+            }
+        };
         this.millis = millis;
         this.recheckMillis = recheckMillis;
         this.entries = new LinkedHashMap<>(16, 0.75f, true) {
@@ -99,7 +113,8 @@ public final class LiveSessions {
         if (session.get().state() != SessionState.AUTHENTICATED) {
             return Optional.of(fresh); // a handshake in progress changes state soon: never cached
         }
-        remember(sessionId, e, fresh, now, session.get().highestStoredSeq(), changesBefore);
+        long highest = e == null ? (wasFresh(sessionId) ? 0 : readHighestStored.applyAsLong(sessionId)) : 0;
+        remember(sessionId, e, fresh, now, highest, changesBefore);
         return Optional.of(fresh);
     }
 
@@ -115,17 +130,22 @@ public final class LiveSessions {
         } else if (entries.get(sessionId) == existing) {
             existing.snapshot = fresh;
             existing.readAtMillis = readAt;
-            existing.highestStored.accumulateAndGet(highest, Math::max); // what other instances stored meanwhile
         }
     }
 
-    /**
-     * Highest stored seq of a session whose {@link #snapshot} was just taken; 0 if none. A session not cached (a
-     * snapshot that overlapped a change, or evicted) is read again: the value comes with its record.
-     */
+    /** Highest stored seq of a session whose {@link #snapshot} was taken; 0 if none. */
     public long highestStored(String sessionId) {
         Entry e = entry(sessionId);
-        return e != null ? e.highestStored.get() : readSession.apply(sessionId).map(SessionRecord::highestStoredSeq).orElse(0L);
+        return e == null ? readHighestStored.applyAsLong(sessionId) : e.highestStored.get();
+    }
+
+    /** A handshake on this instance just authenticated the session: its replay window is empty, no need to ask. */
+    public synchronized void authenticated(String sessionId) {
+        fresh.put(sessionId, Boolean.TRUE);
+    }
+
+    private synchronized boolean wasFresh(String sessionId) {
+        return fresh.remove(sessionId) != null;
     }
 
     /** After this instance stored {@code seq}. */

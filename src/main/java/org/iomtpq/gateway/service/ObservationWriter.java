@@ -29,6 +29,7 @@ public final class ObservationWriter implements AutoCloseable {
     }
 
     private final Function<List<ObservationRecord>, List<InsertOutcome>> store;
+    private final Runnable idle;
     private final int maxBatch;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
@@ -40,10 +41,16 @@ public final class ObservationWriter implements AutoCloseable {
 
     /** @param store writes a batch and says per record what became of it (throws when nothing is known stored) */
     public ObservationWriter(Function<List<ObservationRecord>, List<InsertOutcome>> store, int maxBatch) {
+        this(store, () -> { }, maxBatch);
+    }
+
+    /** @param idle run on the writer's thread when nothing arrived for a while, and once more before it stops */
+    public ObservationWriter(Function<List<ObservationRecord>, List<InsertOutcome>> store, Runnable idle, int maxBatch) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be at least 1");
         }
         this.store = store;
+        this.idle = idle;
         this.maxBatch = maxBatch;
         this.writer = new Thread(this::writeLoop, "observation-writer");
         writer.setDaemon(true);
@@ -69,6 +76,7 @@ public final class ObservationWriter implements AutoCloseable {
             while (!closed || !queue.isEmpty()) {
                 Pending first = queue.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
                 if (first == null) {
+                    runIdle();
                     continue;
                 }
                 batch.add(first);
@@ -85,6 +93,15 @@ public final class ObservationWriter implements AutoCloseable {
             }
             batch.forEach(p -> p.done().completeExceptionally(new IllegalStateException("the observation writer stopped")));
             failRemaining();
+            runIdle();
+        }
+    }
+
+    private void runIdle() {
+        try {
+            idle.run();
+        } catch (RuntimeException e) {
+            LOG.warn("observation writer: idle work failed: {}", e.toString());
         }
     }
 

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
@@ -23,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Whatever is stored with a limited life is noted in the {@link RetentionLedger} when it is stored, under the time it
  * falls due; a purge round takes what fell due from the ledger and deletes it by id, so its cost per purged document
- * is the same however much is stored. A session's observations are reached by {@code (sessionId, seq)} for seq
- * 1..its recorded top. A purged session's telemetry answers UNKNOWN_SESSION (it was expired long before), so purging
+ * is the same however much is stored. A session's observations are reached by {@code (sessionId, seq)} over its
+ * stored-seq range (StoredSeqs), a budgeted part per round. A purged session's telemetry answers UNKNOWN_SESSION (it was expired long before), so purging
  * cannot reopen a replay: no seq of it can ever be accepted again.
  */
 public final class RetentionService {
@@ -93,84 +94,124 @@ public final class RetentionService {
 
     /** One round: purges what fell due, up to about the batch budget. Called by the timer route. */
     public Map<Kind, Long> purgeDue() {
-        Instant now = clock.instant();
-        Map<Kind, Long> purged = new EnumMap<>(Kind.class);
-        long budget = batchBudget;
+        Round round = new Round(clock.instant(), batchBudget);
         for (Kind kind : Kind.values()) {
-            while (budget > 0) {
-                var chunks = ledger.due(kind, now);
+            while (round.budget > 0) {
+                List<DueChunk> chunks = ledger.due(kind, round.now);
                 if (chunks.isEmpty()) {
                     break;
                 }
                 for (DueChunk chunk : chunks) {
-                    long n = purge(chunk, now);
-                    purged.merge(kind, n, Long::sum);
-                    budget -= Math.max(n, chunk.ids().size());
-                    ledger.done(chunk);
-                    if (budget <= 0) {
+                    for (String id : chunk.ids()) {
+                        round.purged.merge(kind, purge(chunk, id, round), Long::sum);
+                    }
+                    ledger.done(chunk); // what could not be finished was noted again, into the same hour
+                    if (round.budget <= 0) {
                         break;
                     }
                 }
             }
         }
-        purged.values().removeIf(n -> n == 0);
-        if (!purged.isEmpty()) {
-            LOG.info("retention: purged {}", purged);
-            audit.record(AuditEvent.success("RETENTION_PURGED", null, "purged " + purged));
+        round.purged.values().removeIf(n -> n == 0);
+        if (!round.purged.isEmpty()) {
+            LOG.info("retention: purged {}", round.purged);
+            audit.record(AuditEvent.success("RETENTION_PURGED", null, "purged " + round.purged));
         }
-        return purged;
+        return round.purged;
     }
 
-    private long purge(DueChunk chunk, Instant now) {
-        long n = 0;
-        for (String id : chunk.ids()) {
-            n += switch (chunk.kind()) {
-                case SESSION -> purgeSession(id, now);
-                case SESSION_OBSERVATIONS -> Math.max(0, purgeObservations(id, now));
-                case APPROVAL -> store.deleteExpiredApproval(id, now);
-                case DEAD_LETTER -> store.deleteDeadLetter(id);
-                case OUTBOX -> store.deleteFinishedOutboxEntry(id);
-            };
+    /** One round's state: what it may still spend (store lookups) and what it purged. */
+    private static final class Round {
+        final Instant now;
+        long budget;
+        final Map<Kind, Long> purged = new EnumMap<>(Kind.class);
+
+        Round(Instant now, long budget) {
+            this.now = now;
+            this.budget = budget;
         }
-        return n;
+    }
+
+    private long purge(DueChunk chunk, String id, Round round) {
+        round.budget--;
+        return switch (chunk.kind()) {
+            case SESSION -> purgeSession(chunk, id, round);
+            case SESSION_OBSERVATIONS -> purgeObservations(chunk, ObservationRange.parse(id), round);
+            case APPROVAL -> store.deleteExpiredApproval(id, round.now);
+            case DEAD_LETTER -> store.deleteDeadLetter(id);
+            case OUTBOX -> purgeOutboxEntry(id, round.now);
+        };
     }
 
     /**
-     * The session record goes; its observations go with it when they are old enough, else their purge is noted for
-     * later (the note carries the session's top, which is all that is needed to reach them).
+     * The session record (and its stored-seq range) goes; its observations are noted for their own age, carrying the
+     * range, which is all that is needed to reach them.
      */
-    private long purgeSession(String sessionId, Instant now) {
+    private long purgeSession(DueChunk chunk, String sessionId, Round round) {
         var session = store.session(sessionId);
         if (session.isEmpty()) {
             return 0;
         }
         Instant expiresAt = session.get().expiresAtInstant();
-        if (now.isBefore(expiresAt)) { // a session can outlive the ledger's guess only by a changed ttl: look again later
+        if (round.now.isBefore(expiresAt)) { // outlived the ledger's guess (a changed ttl): look again later
             ledger.record(Kind.SESSION, sessionId, expiresAt.plus(ages.sessions()));
             return 0;
         }
-        String observations = sessionId + "|" + session.get().highestStoredSeq();
-        Instant observationsDue = expiresAt.plus(ages.observations());
-        long n = 0;
-        if (now.isBefore(observationsDue)) {
-            ledger.record(Kind.SESSION_OBSERVATIONS, observations, observationsDue);
-        } else {
-            n += Math.max(0, purgeObservations(observations, now)); // undelivered: noted again, the note suffices
-        }
-        return n + store.deleteSession(sessionId);
+        store.storedSeqs(sessionId).ifPresent(r -> {
+            // above the top too: a crash between a batch's insert and the write of its range can leave up to one
+            // batch of a session's observations above it (never acknowledged, but stored)
+            ObservationRange range = new ObservationRange(sessionId, r.first(), r.top() + seqMargin);
+            Instant due = expiresAt.plus(ages.observations());
+            ledger.record(Kind.SESSION_OBSERVATIONS, range.toString(), due.isAfter(round.now) ? due : chunk.hourStart());
+        });
+        store.deleteStoredSeqs(sessionId);
+        return store.deleteSession(sessionId);
     }
 
-    /** {@code sessionId|top}: deletes observations 1..top of the session; -1 when they must wait for delivery. */
-    private long purgeObservations(String note, Instant now) {
-        int bar = note.lastIndexOf('|');
-        String sessionId = note.substring(0, bar);
-        long top = Long.parseLong(note.substring(bar + 1));
-        if (!observationsDelivered.test(sessionId)) {
-            ledger.record(Kind.SESSION_OBSERVATIONS, note, now.plus(Duration.ofHours(1)));
-            return -1;
+    /**
+     * Deletes a session's observations {@code from..to} by exact {@code (sessionId, seq)}, as far as the round's budget
+     * goes; the rest is noted again into the hour being purged, so the next round goes on where this one stopped.
+     * Observations that still wait for their downstream delivery are noted an hour later.
+     */
+    private long purgeObservations(DueChunk chunk, ObservationRange range, Round round) {
+        if (!observationsDelivered.test(range.sessionId())) {
+            ledger.record(Kind.SESSION_OBSERVATIONS, range.toString(), round.now.plus(Duration.ofHours(1)));
+            return 0;
         }
-        // beyond the top too: a crash between a batch's insert and the write of its top can leave up to one batch
-        // of a session's observations above it (unacknowledged, but stored)
-        return store.deleteObservations(sessionId, top + seqMargin);
+        long last = Math.min(range.to(), range.from() + Math.max(round.budget, 1) - 1);
+        long deleted = store.deleteObservations(range.sessionId(), range.from(), last);
+        round.budget -= last - range.from() + 1;
+        if (last < range.to()) {
+            ledger.record(Kind.SESSION_OBSERVATIONS, new ObservationRange(range.sessionId(), last + 1, range.to()).toString(),
+                    chunk.hourStart());
+        }
+        return deleted;
+    }
+
+    /** A finished entry, unless it is a rotation the device has not taken on yet (its keys live only there). */
+    private long purgeOutboxEntry(String id, Instant now) {
+        return switch (store.deleteFinishedOutboxEntry(id)) {
+            case DELETED -> 1;
+            case STILL_NEEDED -> {
+                ledger.record(Kind.OUTBOX, id, now.plus(ages.outbox()));
+                yield 0;
+            }
+            case GONE_OR_OPEN -> 0;
+        };
+    }
+
+    /** A ledger id of {@link Kind#SESSION_OBSERVATIONS}: {@code sessionId|from|to}. */
+    record ObservationRange(String sessionId, long from, long to) {
+        static ObservationRange parse(String id) {
+            int second = id.lastIndexOf('|');
+            int first = id.lastIndexOf('|', second - 1);
+            return new ObservationRange(id.substring(0, first), Long.parseLong(id.substring(first + 1, second)),
+                    Long.parseLong(id.substring(second + 1)));
+        }
+
+        @Override
+        public String toString() {
+            return sessionId + "|" + from + "|" + to;
+        }
     }
 }

@@ -7,6 +7,9 @@ import static com.mongodb.client.model.Filters.or;
 
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
@@ -18,25 +21,27 @@ import org.bson.conversions.Bson;
 public final class ApprovalRepository {
 
     private final MongoCollection<Document> approvals;
-    private final java.util.List<java.util.function.BiConsumer<String, Instant>> putListeners =
-            new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<BiConsumer<String, Instant>> putListeners = new CopyOnWriteArrayList<>();
 
     public ApprovalRepository(MongoDatabase db) {
         this.approvals = db.getCollection(Collections.APPROVALS);
     }
 
-    /** Called with the device id and expiry of every approval after it was stored. */
-    public void onPut(java.util.function.BiConsumer<String, Instant> listener) {
+    /**
+     * Called with the device id and expiry of every approval just before it is stored: a failure there stores
+     * nothing, and a note of an approval that was then not stored is harmless.
+     */
+    public void onPutting(BiConsumer<String, Instant> listener) {
         putListeners.add(listener);
     }
 
     /** A new approval replaces any earlier one for the device. {@code keyCommitment} may be null (unbound). */
     public void put(String deviceId, Instant expiresAt, String keyCommitment, Instant now) {
+        putListeners.forEach(l -> l.accept(deviceId, expiresAt));
         approvals.replaceOne(eq("_id", deviceId), new Document("_id", deviceId)
                         .append("expiresAt", Date.from(expiresAt)).append("keyCommitment", keyCommitment)
                         .append("createdAt", Date.from(now)),
                 new ReplaceOptions().upsert(true));
-        putListeners.forEach(l -> l.accept(deviceId, expiresAt));
     }
 
     public boolean isValid(String deviceId, String keyCommitment, Instant now) {

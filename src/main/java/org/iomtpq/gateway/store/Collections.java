@@ -15,6 +15,8 @@ public final class Collections {
     public static final String CHAIN_CURSOR = "chain_cursor";
     /** Per device, its sessions not yet expired (see DeviceSessionIndex). */
     public static final String DEVICE_SESSIONS = "device_sessions";
+    /** Per session, the lowest and highest stored seq (see StoredSeqs). */
+    public static final String SESSION_SEQS = "session_seqs";
     /** What falls due for purging when (see RetentionLedger). */
     public static final String RETENTION_LEDGER = "retention_ledger";
 

@@ -21,8 +21,10 @@ import org.bson.Document;
  * <p>
  * Why: the embedded server answers a filter on a non-unique field (such as {@code sessions.deviceId}) by reading every
  * stored session, so "all sessions of this device" got slower with every handshake ever made. Every access here is by
- * {@code _id}. Expired entries are dropped whenever a session is added, so a list holds at most the sessions a device
- * started within one session lifetime. An entry without a session (a crash between the two writes) is harmless: the
+ * {@code _id}. A pending handshake is listed only until its deadline (30 s: a hello needs no key, and a flood of them
+ * must not grow this for a day), an authenticated session until it expires; expired entries are dropped whenever one
+ * is added. So a list holds the device's authenticated sessions of one session lifetime plus the hellos of the last
+ * half minute (rate limits bound those). An entry without a session (a crash between the two writes) is harmless: the
  * session it names does not exist, and ending it does nothing.
  */
 public final class DeviceSessionIndex {
@@ -33,35 +35,24 @@ public final class DeviceSessionIndex {
         this.index = db.getCollection(Collections.DEVICE_SESSIONS);
     }
 
-    /** Before the session itself is stored: adds it, and drops the device's expired entries, in one command. */
-    public void add(String deviceId, String sessionId, Instant expiresAt, Instant now) {
+    /**
+     * Lists the session until {@code until} (replacing an earlier entry of it), and drops the device's expired
+     * entries, in one command. Before the session itself is stored, and again when it is authenticated.
+     */
+    public void list(String deviceId, String sessionId, Instant until, Instant now) {
         Document byId = new Document("_id", deviceId);
         index.bulkWrite(List.of(
                 new UpdateOneModel<>(byId, Updates.pull("sessions", lt("expiresAt", Date.from(now)))),
+                new UpdateOneModel<>(byId, Updates.pull("sessions", new Document("id", sessionId))),
                 new UpdateOneModel<>(byId, Updates.push("sessions",
-                        new Document("id", sessionId).append("expiresAt", Date.from(expiresAt))),
+                        new Document("id", sessionId).append("expiresAt", Date.from(until))),
                         new UpdateOptions().upsert(true))));
     }
 
-    /**
-     * Once per database: indexes the unexpired sessions stored before this index existed, so that a revocation or
-     * rotation right after an upgrade still ends them. One scan of {@code sessions}, at start only; a marker (an
-     * {@code _id} no deviceId can have) records that it was done.
-     */
-    public int indexSessionsStoredBefore(MongoCollection<Document> sessions, Instant now) {
-        Document done = new Document("_id", "$indexed");
-        if (index.find(done).first() != null) {
-            return 0;
-        }
-        int added = 0;
-        for (Document s : sessions.find(com.mongodb.client.model.Filters.gt("expiresAtDate", Date.from(now)))) {
-            index.updateOne(new Document("_id", s.getString("deviceId")), Updates.addToSet("sessions",
-                    new Document("id", s.getString("_id")).append("expiresAt", s.getDate("expiresAtDate"))),
-                    new UpdateOptions().upsert(true));
-            added++;
-        }
-        index.insertOne(done.append("at", Date.from(now)));
-        return added;
+    /** The upgrade of an older database: adds a session without dropping anything. */
+    void addStoredBefore(String deviceId, String sessionId, Date expiresAt) {
+        index.updateOne(new Document("_id", deviceId), Updates.addToSet("sessions",
+                new Document("id", sessionId).append("expiresAt", expiresAt)), new UpdateOptions().upsert(true));
     }
 
     /** The device's sessions that had not expired at {@code now} (as far as this index knows). */

@@ -10,6 +10,8 @@ import java.util.Comparator;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 import java.util.Map;
 import java.util.Optional;
 
@@ -34,6 +36,8 @@ import org.bson.types.Binary;
  */
 public final class OutboxRepository {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OutboxRepository.class);
+
     /** Longer than any add takes between its marker and its entry. */
     static final Duration MARKER_GRACE = Duration.ofMinutes(1);
 
@@ -41,11 +45,10 @@ public final class OutboxRepository {
 
     private final MongoCollection<Document> outbox;
     private final MongoCollection<Document> open;
-    private final List<java.util.function.BiConsumer<String, Instant>> finishListeners =
-            new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<BiConsumer<String, Instant>> finishListeners = new CopyOnWriteArrayList<>();
 
     /** Called with the id and time of every entry after it was finished (retention notes when it falls due). */
-    public void onFinished(java.util.function.BiConsumer<String, Instant> listener) {
+    public void onFinished(BiConsumer<String, Instant> listener) {
         finishListeners.add(listener);
     }
 
@@ -194,7 +197,17 @@ public final class OutboxRepository {
         outbox.updateMany(in("_id", ids), Updates.combine(Updates.set("status", status.name()),
                 Updates.set("lastError", detail), Updates.set("finishedAt", Date.from(now))));
         open.deleteMany(in("_id", ids));
-        ids.forEach(id -> finishListeners.forEach(l -> l.accept(id, now)));
+        // after the change, so never in its way: the caller applies the entry's effects next, and a failure here
+        // must not stop that (it only leaves the entry unpurged)
+        for (String id : ids) {
+            for (var listener : finishListeners) {
+                try {
+                    listener.accept(id, now);
+                } catch (RuntimeException e) {
+                    LOG.warn("outbox: a listener of finished entry {} failed: {}", id, e.toString());
+                }
+            }
+        }
     }
 
     /** Not now: try again at {@code next}. */

@@ -3,7 +3,7 @@ package org.iomtpq.gateway.store;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -28,15 +28,21 @@ import org.bson.Document;
  * </ul>
  * {@code writer} is random per process, so instances sharing a database never write the same chunk. An hour is handed
  * out only {@link #SETTLE} after it ended, so that a writer with a slightly slow clock still notes into an hour that
- * was not yet purged; every purge is idempotent, so two instances purging the same hour is harmless.
+ * was not yet purged; every purge is idempotent, so two instances purging the same hour is harmless. Clocks more than
+ * that apart can leave a chunk noted into an hour already purged: it is then never handed out (a leak of ledger ids,
+ * never an early purge).
  */
 public final class RetentionLedger {
 
     /** What a ledger entry stands for; the id's meaning is the kind's. */
     public enum Kind { SESSION, SESSION_OBSERVATIONS, APPROVAL, DEAD_LETTER, OUTBOX }
 
-    /** One hour's worth of due ids, with what to call when they are done. */
+    /** Some of one hour's due ids; {@link #done} once purged. */
     public record DueChunk(Kind kind, long hour, String chunkId, List<String> ids) {
+        /** A due time inside this chunk's hour: what is noted there now is handed out by the next {@link #due}. */
+        public Instant hourStart() {
+            return Instant.ofEpochSecond(hour * HOUR_SECONDS);
+        }
     }
 
     static final int CHUNK_MAX = 500;
@@ -45,34 +51,44 @@ public final class RetentionLedger {
 
     private final MongoCollection<Document> ledger;
     private final String writer = UUID.randomUUID().toString().substring(0, 8);
-    /** Per kind and hour, the chunk this process is filling and how many ids it holds. */
-    private final Map<String, long[]> filling = new HashMap<>();
+    /** Chunk numbers are unique in this process, whatever the hour, so a chunk is never filled twice. */
+    private long chunks;
+    /** Per kind and hour, the chunk this process is filling: {number, ids given to it}. Only recent hours. */
+    private final Map<String, long[]> filling = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, long[]> eldest) {
+            return size() > 64;
+        }
+    };
 
     public RetentionLedger(MongoDatabase db) {
         this.ledger = db.getCollection(Collections.RETENTION_LEDGER);
     }
 
-    /** Notes {@code id} as due at {@code dueAt}. One write, two more when a chunk is started. */
-    public synchronized void record(Kind kind, String id, Instant dueAt) {
+    /**
+     * Notes {@code id} as due at {@code dueAt}. One write, three when a chunk is started. Only picking the chunk is
+     * under the lock, not the writes: two callers pushing into a chunk that is still being registered is harmless.
+     */
+    public void record(Kind kind, String id, Instant dueAt) {
         long hour = Math.floorDiv(dueAt.getEpochSecond(), HOUR_SECONDS);
         String hourId = kind + "/" + hour;
-        long[] chunk = filling.get(hourId); // {number, ids in it}
-        if (chunk == null || chunk[1] >= CHUNK_MAX) {
-            chunk = new long[] {chunk == null ? 0 : chunk[0] + 1, 0};
-            filling.put(hourId, chunk);
-            if (filling.size() > 64) { // only the hours being written now matter; the rest start a new chunk
-                filling.keySet().removeIf(k -> !k.equals(hourId));
+        String chunkId;
+        boolean started = false;
+        synchronized (this) {
+            long[] chunk = filling.get(hourId);
+            if (chunk == null || chunk[1] >= CHUNK_MAX) {
+                chunk = new long[] {chunks++, 0};
+                filling.put(hourId, chunk);
+                started = true;
             }
-            String chunkId = chunkId(hourId, chunk[0]);
+            chunk[1]++;
+            chunkId = hourId + "/" + writer + "/" + chunk[0];
+        }
+        if (started) {
             ledger.updateOne(new Document("_id", hourId), Updates.addToSet("chunks", chunkId), new UpdateOptions().upsert(true));
             ledger.updateOne(new Document("_id", kind + "/cursor"), Updates.min("hour", hour), new UpdateOptions().upsert(true));
         }
-        ledger.updateOne(new Document("_id", chunkId(hourId, chunk[0])), Updates.push("ids", id), new UpdateOptions().upsert(true));
-        chunk[1]++;
-    }
-
-    private String chunkId(String hourId, long number) {
-        return hourId + "/" + writer + "/" + number;
+        ledger.updateOne(new Document("_id", chunkId), Updates.push("ids", id), new UpdateOptions().upsert(true));
     }
 
     /**
@@ -94,6 +110,11 @@ public final class RetentionLedger {
                     out.add(new DueChunk(kind, hour, c.getString("_id"), c.getList("ids", String.class, List.of())));
                 }
                 if (!out.isEmpty()) {
+                    synchronized (this) {
+                        // what is noted into this hour from now on (a purge going on later) must go to a new chunk,
+                        // not into one that is about to be done and deleted
+                        filling.remove(kind + "/" + hour);
+                    }
                     return out;
                 }
             }

@@ -25,6 +25,8 @@ public final class RetentionStore {
             OutboxEntry.Status.REVERTED.name(), OutboxEntry.Status.CANCELLED.name());
 
     private final SessionRepository sessionRepository;
+    private final StoredSeqs storedSeqs;
+    private final MongoCollection<Document> devices;
     private final MongoCollection<Document> sessions;
     private final MongoCollection<Document> observations;
     private final MongoCollection<Document> approvals;
@@ -33,6 +35,8 @@ public final class RetentionStore {
 
     public RetentionStore(MongoDatabase db, SessionRepository sessionRepository) {
         this.sessionRepository = sessionRepository;
+        this.storedSeqs = new StoredSeqs(db);
+        this.devices = db.getCollection(Collections.DEVICE_KEYS);
         this.sessions = db.getCollection(Collections.SESSIONS);
         this.observations = db.getCollection(Collections.OBSERVATIONS);
         this.approvals = db.getCollection(Collections.APPROVALS);
@@ -48,13 +52,21 @@ public final class RetentionStore {
         return sessions.deleteOne(new Document("_id", sessionId)).getDeletedCount();
     }
 
-    /** Observations 1..{@code upToSeq} of a session; returns how many existed. */
-    public long deleteObservations(String sessionId, long upToSeq) {
+    public Optional<StoredSeqs.Range> storedSeqs(String sessionId) {
+        return storedSeqs.find(sessionId);
+    }
+
+    public void deleteStoredSeqs(String sessionId) {
+        storedSeqs.delete(sessionId);
+    }
+
+    /** Observations {@code from..to} of a session; returns how many existed. */
+    public long deleteObservations(String sessionId, long from, long to) {
         long deleted = 0;
         List<DeleteOneModel<Document>> batch = new ArrayList<>(DELETE_BATCH);
-        for (long seq = 1; seq <= upToSeq; seq++) {
+        for (long seq = from; seq <= to; seq++) {
             batch.add(new DeleteOneModel<>(new Document("sessionId", sessionId).append("seq", seq)));
-            if (batch.size() == DELETE_BATCH || seq == upToSeq) {
+            if (batch.size() == DELETE_BATCH || seq == to) {
                 deleted += observations.bulkWrite(batch, new BulkWriteOptions().ordered(false)).getDeletedCount();
                 batch.clear();
             }
@@ -81,12 +93,25 @@ public final class RetentionStore {
         return deadLetters.deleteOne(new Document("_id", key)).getDeletedCount();
     }
 
-    /** Only an entry that is finished (confirmed, reverted or cancelled): an open one is never purged. */
-    public long deleteFinishedOutboxEntry(String id) {
+    /** What became of a finished outbox entry's purge. */
+    public enum OutboxPurge { DELETED, STILL_NEEDED, GONE_OR_OPEN }
+
+    /**
+     * Only an entry that is finished (confirmed, reverted or cancelled): an open one is never purged. A confirmed
+     * rotation whose device still has it pending stays: the entry holds the new keys, and the next handshake completes
+     * the rotation from it (PROTOCOL.md §5, CommitmentCheck).
+     */
+    public OutboxPurge deleteFinishedOutboxEntry(String id) {
         Document e = outbox.find(new Document("_id", id)).first();
         if (e == null || !FINISHED_OUTBOX.contains(e.getString("status"))) {
-            return 0;
+            return OutboxPurge.GONE_OR_OPEN;
         }
-        return outbox.deleteOne(new Document("_id", id)).getDeletedCount();
+        if (OutboxEntry.Op.ROTATE.name().equals(e.getString("op")) && e.getString("commitment") != null) {
+            Document device = devices.find(new Document("_id", e.getString("deviceId"))).first();
+            if (device != null && e.getString("commitment").equals(device.getString("pendingKeyCommitment"))) {
+                return OutboxPurge.STILL_NEEDED;
+            }
+        }
+        return outbox.deleteOne(new Document("_id", id)).getDeletedCount() == 1 ? OutboxPurge.DELETED : OutboxPurge.GONE_OR_OPEN;
     }
 }

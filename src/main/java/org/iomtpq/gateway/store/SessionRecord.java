@@ -10,26 +10,12 @@ import org.iomtpq.gateway.protocol.SessionState;
  * {@code endedReason} is REVOKED or ROTATED once the session was ended early. {@code keyCommitment} names the device
  * keys the handshake used, so a session of rotated-away keys can be told apart from one of the keys in force.
  * {@code revision} counts the changes made to the stored session; a conditional change names the revision it saw.
- * {@code highestStoredSeq} is the top of the replay window as the observation writer last recorded it (0 for a new
- * session): it is kept here, in the small per-session record, so that nobody has to sort observations to learn it.
  */
 public record SessionRecord(String sessionId, String deviceId, String keyCommitment, String gatewayId, SessionState state,
                             Instant createdAt,
                             Instant handshakeDeadline, String expiresAt, Instant expiresAtInstant, long maxMessages,
                             byte[] transcriptHash, byte[] finishedKeyWrapped, byte[] deviceToGatewayKeyWrapped,
-                            byte[] gatewayToDeviceKeyWrapped, String endedReason, long revision,
-                            long highestStoredSeq) {
-
-    /** A session as a handshake creates it: nothing stored yet. */
-    public SessionRecord(String sessionId, String deviceId, String keyCommitment, String gatewayId, SessionState state,
-                         Instant createdAt, Instant handshakeDeadline, String expiresAt, Instant expiresAtInstant,
-                         long maxMessages, byte[] transcriptHash, byte[] finishedKeyWrapped,
-                         byte[] deviceToGatewayKeyWrapped, byte[] gatewayToDeviceKeyWrapped, String endedReason,
-                         long revision) {
-        this(sessionId, deviceId, keyCommitment, gatewayId, state, createdAt, handshakeDeadline, expiresAt,
-                expiresAtInstant, maxMessages, transcriptHash, finishedKeyWrapped, deviceToGatewayKeyWrapped,
-                gatewayToDeviceKeyWrapped, endedReason, revision, 0);
-    }
+                            byte[] gatewayToDeviceKeyWrapped, String endedReason, long revision) {
 
     public static final String ENDED_BY_REVOCATION = "REVOKED";
     public static final String ENDED_BY_ROTATION = "ROTATED";

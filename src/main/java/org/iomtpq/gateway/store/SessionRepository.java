@@ -6,17 +6,16 @@ import static com.mongodb.client.model.Filters.gt;
 
 import java.time.Instant;
 import java.util.Date;
-import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
-import com.mongodb.client.model.BulkWriteOptions;
-import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.Updates;
 import org.bson.Document;
 import org.bson.conversions.Bson;
@@ -38,15 +37,14 @@ import org.slf4j.LoggerFactory;
 public final class SessionRepository {
 
     static final String REVISION = "revision";
-    static final String HIGHEST_STORED_SEQ = "highestSeq";
-    private static final java.util.Set<String> LIVE_STATES =
-            java.util.Set.of(SessionState.ENCAPSULATED.name(), SessionState.AUTHENTICATED.name());
+    private static final Set<SessionState> LIVE_STATES = EnumSet.of(SessionState.ENCAPSULATED, SessionState.AUTHENTICATED);
     private static final Logger LOG = LoggerFactory.getLogger(SessionRepository.class);
 
     private final MongoCollection<Document> sessions;
     private final DeviceSessionIndex byDevice;
     private final List<Consumer<String>> endListeners = new CopyOnWriteArrayList<>();
-    private final List<Consumer<SessionRecord>> storedListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<SessionRecord>> storingListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> authenticatedListeners = new CopyOnWriteArrayList<>();
 
     public SessionRepository(MongoDatabase db) {
         this.sessions = db.getCollection(Collections.SESSIONS);
@@ -61,9 +59,17 @@ public final class SessionRepository {
         endListeners.add(listener);
     }
 
-    /** Called with every new session after it was stored (retention notes when it falls due). */
-    public void onStored(Consumer<SessionRecord> listener) {
-        storedListeners.add(listener);
+    /**
+     * Called with every new session just before it is stored (retention notes when it falls due): a failure there
+     * stores nothing, and a note of a session that was then not stored is harmless.
+     */
+    public void onStoring(Consumer<SessionRecord> listener) {
+        storingListeners.add(listener);
+    }
+
+    /** Called with the session id after a handshake authenticated it here (caches know its window is empty). */
+    public void onAuthenticated(Consumer<String> listener) {
+        authenticatedListeners.add(listener);
     }
 
     private long ended(String deviceId, long count) {
@@ -72,7 +78,8 @@ public final class SessionRepository {
     }
 
     public void insertPending(SessionRecord s) {
-        byDevice.add(s.deviceId(), s.sessionId(), s.expiresAtInstant(), s.createdAt());
+        storingListeners.forEach(l -> l.accept(s));
+        byDevice.list(s.deviceId(), s.sessionId(), s.handshakeDeadline(), s.createdAt()); // pending: until its deadline
         sessions.insertOne(new Document("_id", s.sessionId())
                 .append("deviceId", s.deviceId())
                 .append("keyCommitment", s.keyCommitment())
@@ -89,12 +96,6 @@ public final class SessionRepository {
                 .append("g2dKeyWrapped", new Binary(s.gatewayToDeviceKeyWrapped()))
                 .append("endedReason", null)
                 .append(REVISION, 0L)); // a new session; whatever revision the record carries
-        storedListeners.forEach(l -> l.accept(s));
-    }
-
-    /** At start: sessions stored by an older version get their per-device index entries (once per database). */
-    public int indexSessionsStoredBefore(Instant now) {
-        return byDevice.indexSessionsStoredBefore(sessions, now);
     }
 
     public Optional<SessionRecord> find(String sessionId) {
@@ -111,10 +112,18 @@ public final class SessionRepository {
                 || !now.isBefore(seen.handshakeDeadline())) {
             return false;
         }
-        return changeIfUnchanged(seen, Updates.combine(Updates.set("state", SessionState.AUTHENTICATED.name()),
+        // listed for its whole life before it can carry telemetry (a revocation that misses it between the two writes
+        // is still enforced: the change check below, the caller's re-read of the device, telemetry's device check)
+        byDevice.list(seen.deviceId(), seen.sessionId(), seen.expiresAtInstant(), now);
+        boolean authenticated = changeIfUnchanged(seen, Updates.combine(
+                Updates.set("state", SessionState.AUTHENTICATED.name()),
                 Updates.set("authenticatedAt", Date.from(now)),
                 Updates.unset("finishedKeyWrapped"),
                 Updates.unset("transcriptHash")));
+        if (authenticated) {
+            authenticatedListeners.forEach(l -> l.accept(seen.sessionId()));
+        }
+        return authenticated;
     }
 
     /** A pending handshake that failed is dropped: its keys are erased, only the fact remains. */
@@ -162,13 +171,14 @@ public final class SessionRepository {
      * between, so a concurrent handshake step can neither undo the ending nor be overwritten by it. An expired session
      * needs no ending: it answers SESSION_EXPIRED whatever its mark.
      */
-    private long endEach(String deviceId, Instant now, String reason, java.util.function.Predicate<SessionRecord> applies) {
+    private long endEach(String deviceId, Instant now, String reason, Predicate<SessionRecord> applies) {
         long changed = 0;
         for (String sessionId : byDevice.unexpired(deviceId, now)) {
-            for (int attempt = 0; attempt < 5; attempt++) {
+            int attempt = 0;
+            for (; attempt < 5; attempt++) {
                 Optional<SessionRecord> current = find(sessionId);
                 if (current.isEmpty() || !deviceId.equals(current.get().deviceId())
-                        || !LIVE_STATES.contains(current.get().state().name()) || !applies.test(current.get())) {
+                        || !LIVE_STATES.contains(current.get().state()) || !applies.test(current.get())) {
                     break;
                 }
                 if (changeIfUnchanged(current.get(), Updates.combine(Updates.set("endedReason", reason),
@@ -177,23 +187,11 @@ public final class SessionRepository {
                     break;
                 }
             }
+            if (attempt == 5) { // not plausible; telemetry still refuses it (device status and keys are checked too)
+                LOG.warn("could not end a session of a device ({}): it kept changing", reason);
+            }
         }
         return changed;
-    }
-
-    /**
-     * After observations were stored (or found stored already): raises each session's recorded top of the replay
-     * window to at least the given seq, one command for the whole batch. {@code $max} never lowers it, so writers
-     * of several instances may race. The revision is not raised: this is not a change of the handshake's state.
-     */
-    public void raiseHighestStored(Map<String, Long> highestSeqBySession) {
-        if (highestSeqBySession.isEmpty()) {
-            return;
-        }
-        List<UpdateOneModel<Document>> updates = new ArrayList<>(highestSeqBySession.size());
-        highestSeqBySession.forEach((sessionId, seq) ->
-                updates.add(new UpdateOneModel<>(new Document("_id", sessionId), Updates.max(HIGHEST_STORED_SEQ, seq))));
-        sessions.bulkWrite(updates, new BulkWriteOptions().ordered(false));
     }
 
     public long countAuthenticated(Instant now) {
@@ -207,8 +205,7 @@ public final class SessionRepository {
                 d.getDate("handshakeDeadline").toInstant(), d.getString("expiresAt"),
                 d.getDate("expiresAtDate").toInstant(), number(d.get("maxMessages")),
                 bytes(d, "transcriptHash"), bytes(d, "finishedKeyWrapped"), bytes(d, "d2gKeyWrapped"),
-                bytes(d, "g2dKeyWrapped"), d.getString("endedReason"), revision(d),
-                d.get(HIGHEST_STORED_SEQ) == null ? 0 : number(d.get(HIGHEST_STORED_SEQ)));
+                bytes(d, "g2dKeyWrapped"), d.getString("endedReason"), revision(d));
     }
 
     /** Sessions stored before revisions existed have none: -1 here. */

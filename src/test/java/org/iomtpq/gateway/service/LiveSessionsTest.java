@@ -20,8 +20,10 @@ class LiveSessionsTest {
     private final Map<String, SessionRecord> sessions = new HashMap<>();
     private final Map<String, Boolean> revoked = new HashMap<>();
     private final Map<String, String> deviceKeys = new HashMap<>();
+    private final Map<String, Long> highest = new HashMap<>();
     private final AtomicInteger sessionReads = new AtomicInteger();
     private final AtomicInteger deviceReads = new AtomicInteger();
+    private final AtomicInteger highestReads = new AtomicInteger();
     private final AtomicLong millis = new AtomicLong(1_000);
     private Runnable duringSessionRead = () -> { };
 
@@ -30,7 +32,10 @@ class LiveSessionsTest {
             sessionReads.incrementAndGet();
             duringSessionRead.run();
             return Optional.ofNullable(sessions.get(id));
-        }, this::device, millis::get, recheckMillis, 1_000);
+        }, this::device, id -> {
+            highestReads.incrementAndGet();
+            return highest.getOrDefault(id, 0L);
+        }, millis::get, recheckMillis, 1_000);
     }
 
     private LiveSessions.DeviceView device(String deviceId) {
@@ -45,14 +50,9 @@ class LiveSessionsTest {
     }
 
     private static SessionRecord session(String id, String deviceId, String endedReason, SessionState state) {
-        return session(id, deviceId, endedReason, state, 0);
-    }
-
-    private static SessionRecord session(String id, String deviceId, String endedReason, SessionState state,
-                                         long highestStoredSeq) {
         Instant t = Instant.parse("2026-11-23T20:00:00Z");
         return new SessionRecord(id, deviceId, "0xc0", "gw", state, t, t, "2026-11-24T20:00:00Z",
-                t.plusSeconds(86_400), 1_000, null, null, new byte[32], new byte[32], endedReason, 0, highestStoredSeq);
+                t.plusSeconds(86_400), 1_000, null, null, new byte[32], new byte[32], endedReason, 0);
     }
 
     @Test
@@ -76,7 +76,7 @@ class LiveSessionsTest {
                     revoked.put("D1", true); // the revocation completes between the status read and caching
                     holder[0].deviceChanged("D1");
                     return before;
-                }, millis::get, 60_000, 1_000);
+                }, id -> 0L, millis::get, 60_000, 1_000);
         holder[0] = live;
         assertFalse(live.snapshot("s1").orElseThrow().deviceRevoked(), "this read began before the revocation");
         assertTrue(live.snapshot("s1").orElseThrow().deviceRevoked(), "the next message must see it");
@@ -136,32 +136,34 @@ class LiveSessionsTest {
     }
 
     @Test
-    void theTopOfTheWindowComesWithTheSessionRecordAndOnlyRises() {
-        sessions.put("s1", session("s1", "D1", null, SessionState.AUTHENTICATED, 40));
+    void theHighestStoredSeqIsReadOnceAndRaisedByOwnWritesOnly() {
+        sessions.put("s1", session("s1", "D1", null));
         revoked.put("D1", false);
-        LiveSessions live = live(0); // the session is read again on every message
+        highest.put("s1", 40L);
+        LiveSessions live = live(0); // re-reading the session every message must not re-read the window
         live.snapshot("s1");
-        assertEquals(40, live.highestStored("s1"), "as the writer recorded it");
+        assertEquals(40, live.highestStored("s1"));
         live.stored("s1", 45);
         live.stored("s1", 43); // a late, lower seq does not lower the window
         live.snapshot("s1");
-        assertEquals(45, live.highestStored("s1"), "a record older than this instance's own write does not lower it");
-        sessions.put("s1", session("s1", "D1", null, SessionState.AUTHENTICATED, 70)); // another instance stored up to 70
-        live.snapshot("s1");
-        assertEquals(70, live.highestStored("s1"), "seen at the re-read");
-        assertEquals(3, sessionReads.get(), "one read per snapshot: the window costs no read of its own");
-        assertEquals(3, deviceReads.get());
+        assertEquals(45, live.highestStored("s1"));
+        assertEquals(1, highestReads.get());
     }
 
     @Test
-    void aNewSessionStartsWithAnEmptyWindowWithoutAskingTheStoreAnythingMore() {
+    void aSessionAuthenticatedHereStartsWithAnEmptyWindowWithoutAskingTheStore() {
         sessions.put("s1", session("s1", "D1", null));
+        sessions.put("s2", session("s2", "D1", null));
         revoked.put("D1", false);
+        highest.put("s2", 7L);
         LiveSessions live = live(60_000);
+        live.authenticated("s1");
         live.snapshot("s1");
         assertEquals(0, live.highestStored("s1"));
-        assertEquals(1, sessionReads.get());
-        assertEquals(1, deviceReads.get());
+        assertEquals(0, highestReads.get(), "fresh: nothing can be stored yet");
+        live.snapshot("s2");
+        assertEquals(7, live.highestStored("s2"), "authenticated elsewhere (or before a restart): read once");
+        assertEquals(1, highestReads.get());
     }
 
     @Test

@@ -9,11 +9,12 @@ import java.util.Map;
 
 import org.iomtpq.gateway.store.ObservationRecord;
 import org.iomtpq.gateway.store.ObservationRepository.InsertOutcome;
+import org.iomtpq.gateway.store.StoredSeqs.Range;
 import org.junit.jupiter.api.Test;
 
 class ObservationBatchesTest {
 
-    private final List<Map<String, Long>> recorded = new ArrayList<>();
+    private final List<Map<String, Range>> recorded = new ArrayList<>();
     private boolean recordingFails;
 
     private ObservationBatches batches(List<InsertOutcome> outcomes) {
@@ -37,7 +38,8 @@ class ObservationBatchesTest {
         List<InsertOutcome> answered = batches(outcomes).apply(List.of(record("s1", 3), record("s1", 1),
                 record("s1", 9), record("s2", 50), record("s2", 4)));
         assertEquals(outcomes, answered, "the insert's outcomes, untouched");
-        assertEquals(List.of(Map.of("s1", 9L, "s2", 4L)), recorded, "a duplicate is stored; a failed one is not");
+        assertEquals(List.of(Map.of("s1", new Range(1, 9), "s2", new Range(4, 4))), recorded,
+                "a duplicate is stored; a failed one is not");
     }
 
     @Test
@@ -47,8 +49,21 @@ class ObservationBatchesTest {
         assertEquals(List.of(InsertOutcome.STORED), b.apply(List.of(record("s1", 5))));
         recordingFails = false;
         b.apply(List.of(record("s2", 1)));
-        assertEquals(List.of(Map.of("s1", 5L, "s2", 1L)), recorded);
+        assertEquals(List.of(Map.of("s1", new Range(5, 5), "s2", new Range(1, 1))), recorded);
         b.apply(List.of(record("s2", 2)));
-        assertEquals(Map.of("s2", 2L), recorded.get(1), "once written, not again");
+        assertEquals(Map.of("s2", new Range(2, 2)), recorded.get(1), "once written, not again");
+    }
+
+    @Test
+    void rangesThatCouldNotBeRecordedAreWrittenWhenTheWriterIsIdle() {
+        ObservationBatches b = batches(List.of(InsertOutcome.STORED));
+        recordingFails = true;
+        b.apply(List.of(record("s1", 5)));
+        b.flush();
+        recordingFails = false;
+        b.flush();
+        assertEquals(List.of(Map.of("s1", new Range(5, 5))), recorded);
+        b.flush();
+        assertEquals(1, recorded.size(), "nothing left to write");
     }
 }

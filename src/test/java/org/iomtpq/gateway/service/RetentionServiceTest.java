@@ -73,8 +73,8 @@ class RetentionServiceTest {
     private RetentionService retention(int budget) {
         RetentionService r = new RetentionService(new RetentionLedger(mongo.db()), new RetentionStore(mongo.db(), sessions),
                 AGES, budget, 5, id -> true, audit, clock);
-        sessions.onStored(s -> r.sessionStarted(s.sessionId(), s.expiresAtInstant()));
-        approvals.onPut(r::approvalGranted);
+        sessions.onStoring(s -> r.sessionStarted(s.sessionId(), s.expiresAtInstant()));
+        approvals.onPutting(r::approvalGranted);
         return r;
     }
 
@@ -95,7 +95,7 @@ class RetentionServiceTest {
         }
         if (!batch.isEmpty()) {
             observations.insertAll(batch);
-            sessions.raiseHighestStored(Map.of(id, (long) stored));
+            new org.iomtpq.gateway.store.StoredSeqs(mongo.db()).widen(Map.of(id, new org.iomtpq.gateway.store.StoredSeqs.Range(1, stored)));
         }
     }
 
@@ -129,7 +129,7 @@ class RetentionServiceTest {
         session("AAAAAAAAAAAAAAAAAAAAAA==", 3);
         sessions.authenticate(sessions.find("AAAAAAAAAAAAAAAAAAAAAA==").orElseThrow(), now);
         LiveSessions live = new LiveSessions(sessions::find, d -> new LiveSessions.DeviceView(false, "0xaa"),
-                () -> now.toEpochMilli(), 0, 100);
+                new org.iomtpq.gateway.store.StoredSeqs(mongo.db())::top, () -> now.toEpochMilli(), 0, 100);
         TelemetryService telemetry = new TelemetryService("gw", live, observations, new SessionKeyVault(
                 new org.iomtpq.gateway.crypto.KeyWrap(org.iomtpq.gateway.crypto.SecretBytes.copyOf(new byte[32])), 10), null, clock);
         byte[] replay = ("{\"type\":\"telemetry\",\"v\":1,\"deviceId\":\"DEV_1\",\"sessionId\":\"AAAAAAAAAAAAAAAAAAAAAA==\","
@@ -177,6 +177,41 @@ class RetentionServiceTest {
         now = T0.plus(Duration.ofDays(31));
         assertEquals(Map.of(Kind.DEAD_LETTER, 1L), retention.purgeDue());
         assertEquals(0, count(Collections.DEAD_LETTERS));
+    }
+
+    @Test
+    void aSparseSessionIsPurgedAcrossRoundsEachWithinItsBudget() {
+        RetentionService small = retention(1_000);
+        session("sparse", 1);
+        observations.insertAll(List.of(new ObservationRecord("sparse", 4_000, "DEV_1", "gw", "2026-11-24T10:00:00Z",
+                "2026-11-24T10:00:01Z", Map.of("heartRate", BigDecimal.valueOf(72)), Map.of(), "h")));
+        new org.iomtpq.gateway.store.StoredSeqs(mongo.db()).widen(Map.of("sparse", new org.iomtpq.gateway.store.StoredSeqs.Range(1, 4_000)));
+        now = T0.plus(Duration.ofDays(9));
+        small.purgeDue(); // the session goes, its observations are noted
+        int rounds = 0;
+        while (count(Collections.OBSERVATIONS) > 0 && rounds < 20) {
+            small.purgeDue();
+            rounds++;
+        }
+        assertEquals(0, count(Collections.OBSERVATIONS), "the observation at seq 4,000 is reached too");
+        assertTrue(rounds >= 3, "4,005 lookups do not fit one round of 1,000: " + rounds + " rounds");
+    }
+
+    @Test
+    void aConfirmedRotationTheDeviceHasNotTakenOnIsKept() {
+        MongoCollection<Document> outbox = mongo.db().getCollection(Collections.OUTBOX);
+        outbox.insertOne(new Document("_id", "rot").append("op", "ROTATE").append("deviceId", "DEV_1")
+                .append("commitment", "0xnew").append("status", "CONFIRMED"));
+        mongo.db().getCollection(Collections.DEVICE_KEYS).insertOne(new Document("_id", "DEV_1")
+                .append("deviceIdHash", "0x01").append("pendingKeyCommitment", "0xnew"));
+        retention.outboxEntryFinished("rot", T0);
+        now = T0.plus(Duration.ofDays(8));
+        assertEquals(Map.of(), retention.purgeDue());
+        assertNotNull(outbox.find(new Document("_id", "rot")).first(), "its new keys are needed to complete the rotation");
+        mongo.db().getCollection(Collections.DEVICE_KEYS).updateOne(new Document("_id", "DEV_1"),
+                new Document("$set", new Document("pendingKeyCommitment", null)));
+        now = T0.plus(Duration.ofDays(16));
+        assertEquals(Map.of(Kind.OUTBOX, 1L), retention.purgeDue(), "once taken on, it goes");
     }
 
     @Test

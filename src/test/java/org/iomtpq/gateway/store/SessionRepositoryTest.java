@@ -122,8 +122,8 @@ class SessionRepositoryTest {
         assertEquals(1, sessions.find("old1").orElseThrow().revision());
 
         SessionRecord old2 = sessions.find("old2").orElseThrow();
-        assertEquals(2, sessions.indexSessionsStoredBefore(NOW), "stored before the per-device index: indexed at start");
-        assertEquals(0, sessions.indexSessionsStoredBefore(NOW), "once per database");
+        assertEquals(2, StoreUpgrade.liveSessions(db, NOW), "stored before the per-device index: indexed at start");
+        assertEquals(0, StoreUpgrade.liveSessions(db, NOW), "once per database");
         assertEquals(2, sessions.endAllForRevocation("D1", NOW), "the authenticated one and the pending one");
         assertFalse(sessions.authenticate(old2, NOW), "changed since it was read");
         sessions.fail("old2");
@@ -131,15 +131,16 @@ class SessionRepositoryTest {
     }
 
     @Test
-    void theRecordedTopOfTheReplayWindowOnlyRisesAndIsNotAChangeOfTheHandshake() {
+    void storedSeqRangesOnlyWidenAndAreNotAChangeOfTheHandshake() {
         SessionRecord seen = storePending("s1", "D1", "0xaa");
-        assertEquals(0, seen.highestStoredSeq(), "a new session: nothing stored");
-        sessions.raiseHighestStored(java.util.Map.of("s1", 7L, "no-such-session", 3L));
-        sessions.raiseHighestStored(java.util.Map.of("s1", 5L));
-        assertEquals(7, sessions.find("s1").orElseThrow().highestStoredSeq());
-        assertEquals(0, sessions.find("s1").orElseThrow().revision(), "the revision is the handshake's, untouched");
-        assertTrue(sessions.authenticate(seen, NOW.plusSeconds(1)), "so a handshake read before it still completes");
-        assertTrue(sessions.find("no-such-session").isEmpty(), "no session is made up for a top");
+        StoredSeqs seqs = new StoredSeqs(db);
+        assertEquals(0, seqs.top("s1"), "a new session: nothing stored");
+        seqs.widen(java.util.Map.of("s1", new StoredSeqs.Range(5, 7)));
+        seqs.widen(java.util.Map.of("s1", new StoredSeqs.Range(6, 6)));
+        seqs.widen(java.util.Map.of("s1", new StoredSeqs.Range(2, 3)));
+        assertEquals(new StoredSeqs.Range(2, 7), seqs.find("s1").orElseThrow());
+        assertEquals(0, sessions.find("s1").orElseThrow().revision(), "the session record is untouched");
+        assertTrue(sessions.authenticate(seen, NOW.plusSeconds(1)));
     }
 
     @Test
@@ -163,13 +164,34 @@ class SessionRepositoryTest {
 
     @Test
     void theDeviceIndexDropsExpiredSessionsWhenTheNextOneIsAdded() {
-        storePending("old", "D1", "0xaa"); // expires at NOW + 1 day
+        sessions.authenticate(storePending("old", "D1", "0xaa"), NOW); // listed until it expires, NOW + 1 day
         DeviceSessionIndex index = new DeviceSessionIndex(db);
         Instant nextDay = NOW.plusSeconds(86_401);
-        index.add("D1", "new", nextDay.plusSeconds(86_400), nextDay);
+        index.list("D1", "new", nextDay.plusSeconds(86_400), nextDay);
         assertEquals(java.util.List.of("new"), index.unexpired("D1", nextDay));
         Document stored = db.getCollection(Collections.DEVICE_SESSIONS).find(new Document("_id", "D1")).first();
         assertEquals(1, stored.getList("sessions", Document.class).size(), "the expired entry is gone, not only hidden");
+    }
+
+    @Test
+    void aHelloAloneIsListedOnlyUntilItsDeadlineAnAuthenticatedSessionUntilItExpires() {
+        SessionRecord pending = storePending("p1", "D1", "0xaa");
+        DeviceSessionIndex index = new DeviceSessionIndex(db);
+        assertEquals(java.util.List.of("p1"), index.unexpired("D1", NOW.plusSeconds(29)));
+        assertEquals(java.util.List.of(), index.unexpired("D1", NOW.plusSeconds(30)), "the deadline passed: nothing to end");
+        assertTrue(sessions.authenticate(pending, NOW.plusSeconds(1)));
+        assertEquals(java.util.List.of("p1"), index.unexpired("D1", NOW.plusSeconds(86_399)), "listed once, for its life");
+    }
+
+    @Test
+    void anUpgradedDatabaseKeepsTheReplayWindowOfItsLiveSessions() {
+        insertWithoutRevision("old1");
+        db.getCollection(Collections.OBSERVATIONS).insertMany(java.util.List.of(
+                new Document("sessionId", "old1").append("seq", 4L), new Document("sessionId", "old1").append("seq", 9L),
+                new Document("sessionId", "gone").append("seq", 50L)));
+        assertEquals(1, StoreUpgrade.liveSessions(db, NOW));
+        assertEquals(new StoredSeqs.Range(4, 9), new StoredSeqs(db).find("old1").orElseThrow());
+        assertTrue(new StoredSeqs(db).find("gone").isEmpty(), "only live sessions");
     }
 
     private void insertWithoutRevision(String id) {
