@@ -33,7 +33,12 @@ public final class Launcher {
               bench [--devices N] [--seconds S] [--rate R] [--transport mqtt|http|both] [--json FILE]
                                         load harness: the gateway on embedded defaults in this JVM, simulated devices in a
                                         second JVM; handshakes/s, messages/s and latency p50/p95/p99 per transport
-                                        (defaults: 50 devices, 20 s, rate 0 = max, both; docs/benchmarks.md)
+                                        (defaults: 50 devices, 20 s, rate 0 = max, both; docs/benchmarks.md); with MQTT
+                                        also the bare broker's ceiling (--ceiling yes|no)
+              bench --growth [--growth-sizes 0,100000,1000000]
+                                        the same cost measured with that many observations (and 100,000 sessions)
+                                        already stored; ratios to the empty store
+              bench --soak MINUTES      500 msgs/s from 200 MQTT devices, a handshake round every minute; a row per minute
               deploy-registry [--authorize 0xADDR:0xKEMKEYHASH ...]
                                         deploy the key registry (owner: IOMT_ETH_PRIVATE_KEY, or the dev key on a local
                                         dev chain) and authorize gateways (default: this gateway); prints IOMT_REGISTRY_ADDRESS
