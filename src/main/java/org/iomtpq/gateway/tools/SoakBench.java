@@ -134,14 +134,14 @@ final class SoakBench {
             long stored = minute.path("stored").asLong();
             double perMessage = stored == 0 ? Double.NaN : used.get("total") / 1e3 / stored;
             double compiled = stored == 0 ? Double.NaN : (used.get("total") - used.get(GatewayCpuMeter.JIT)) / 1e3 / stored;
-            double afterGcMib = heap.usedAfterLastGc() / 1048576.0;
+            double afterGcMib = heap.usedAfterLastGc() < 0 ? Double.NaN : heap.usedAfterLastGc() / 1048576.0;
             double nowMib = heap.usedNow() / 1048576.0;
             JsonNode latency = minute.path("latency");
-            out.printf("  %6d %10s %10d %12s %12s %16s %11.0f MiB %8.0f MiB%n", minute.path("minute").asInt(),
+            out.printf("  %6d %10s %10d %12s %12s %16s %10s MiB %8.0f MiB%n", minute.path("minute").asInt(),
                     BenchSummary.fmt(minute.path("storedPerSecond").asDouble()), minute.path("handshakes").asLong(),
                     BenchSummary.fmt(perMessage), BenchSummary.fmt(compiled), latency.path("p50Ms").isNull() ? "-"
                             : String.format("%.1f / %.1f", latency.path("p50Ms").asDouble(), latency.path("p99Ms").asDouble()),
-                    afterGcMib, nowMib);
+                    Double.isNaN(afterGcMib) ? "no GC yet" : String.format("%.0f", afterGcMib), nowMib);
             Map<String, Object> row = new LinkedHashMap<>(JSON.convertValue(minute, Map.class));
             row.put("gatewayCpuMicrosPerStoredMessage", BenchSummary.round(perMessage));
             row.put("gatewayCpuMicrosPerStoredMessageWithoutJit", BenchSummary.round(compiled));
