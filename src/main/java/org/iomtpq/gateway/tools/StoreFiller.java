@@ -88,12 +88,13 @@ final class StoreFiller {
         List<Document> sessionBatch = new ArrayList<>(BATCH);
         List<Document> observationBatch = new ArrayList<>(BATCH);
         // early enough that the last session's last reading is still in the past
+        List<String> sessionIds = ascendingSessionIds(plan.sessions());
         Instant firstStart = now.minus(SESSION_SPACING.multipliedBy(plan.sessions() + 1))
                 .minus(READING_INTERVAL.multipliedBy(plan.sessions() == 0 ? 0 : plan.observationsOf(0) + 1));
         for (long j = 0; j < plan.sessions(); j++) {
             Instant createdAt = firstStart.plus(SESSION_SPACING.multipliedBy(j));
             int device = (int) (j % plan.devices());
-            String sessionId = Base64s.encode(bytes(16));
+            String sessionId = sessionIds.get((int) j);
             String deviceId = deviceId(device);
             sessionBatch.add(sessionDocument(plan, sessionId, deviceId, createdAt));
             flushIfFull(sessions, sessionBatch);
@@ -115,6 +116,22 @@ final class StoreFiller {
                     + " stored", storedObservations, plan.observations(), storedSessions, plan.sessions()));
         }
         return new Result(storedObservations, storedSessions, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Random session ids as the gateway makes them, handed out in ascending order: then every batch appends to the
+     * end of the {@code (sessionId, seq)} index instead of touching pages all over it, and the commit after each
+     * batch writes a few pages instead of much of the index. Measured (1,000,000 observations + 100,000 sessions, H2
+     * file, shared 2-core machine): 559 s and a 3.4 GB file in random order, 151 s and 2.0 GB in ascending order. The
+     * stored data are the same; only their insertion order differs.
+     */
+    private List<String> ascendingSessionIds(long count) {
+        List<String> ids = new ArrayList<>((int) count);
+        for (long i = 0; i < count; i++) {
+            ids.add(Base64s.encode(bytes(16)));
+        }
+        java.util.Collections.sort(ids);
+        return ids;
     }
 
     /** Device ids of the history, of the simulated types, distinct from the load generator's BENCHxxxx ids. */

@@ -92,6 +92,12 @@ class StoreFillerTest {
             assertTrue(o.getString("payloadHash").matches("0x[0-9a-f]{64}"));
         }
         assertEquals(30, devices.size());
+        java.util.List<String> inInsertionOrder = new java.util.ArrayList<>();
+        db.getCollection("sessions").find().forEach(d -> inInsertionOrder.add(d.getString("_id")));
+        java.util.List<String> sorted = new java.util.ArrayList<>(inInsertionOrder);
+        java.util.Collections.sort(sorted);
+        assertEquals(sorted, inInsertionOrder, "ascending ids: appends to the (sessionId, seq) index");
+        assertEquals(60, new HashSet<>(inInsertionOrder).size());
     }
 
     @Test
