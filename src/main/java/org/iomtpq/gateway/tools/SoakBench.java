@@ -142,7 +142,8 @@ final class SoakBench {
                     BenchSummary.fmt(perMessage), BenchSummary.fmt(compiled), latency.path("p50Ms").isNull() ? "-"
                             : String.format("%.1f / %.1f", latency.path("p50Ms").asDouble(), latency.path("p99Ms").asDouble()),
                     Double.isNaN(afterGcMib) ? "no GC yet" : String.format("%.0f", afterGcMib), nowMib);
-            Map<String, Object> row = new LinkedHashMap<>(JSON.convertValue(minute, Map.class));
+            Map<String, Object> row = JSON.convertValue(minute,
+                    new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() { });
             row.put("gatewayCpuMicrosPerStoredMessage", BenchSummary.round(perMessage));
             row.put("gatewayCpuMicrosPerStoredMessageWithoutJit", BenchSummary.round(compiled));
             row.put("gatewayCpuNanos", used);
