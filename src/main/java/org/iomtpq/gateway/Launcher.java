@@ -34,7 +34,12 @@ public final class Launcher {
               bench [--devices N] [--seconds S] [--rate R] [--transport mqtt|http|both] [--json FILE]
                                         load harness: the gateway on embedded defaults in this JVM, simulated devices in a
                                         second JVM; handshakes/s, messages/s and latency p50/p95/p99 per transport
-                                        (defaults: 50 devices, 20 s, rate 0 = max, both; docs/benchmarks.md)
+                                        (defaults: 50 devices, 20 s, rate 0 = max, both; docs/benchmarks.md); with MQTT
+                                        also the bare broker's ceiling (--ceiling yes|no)
+              bench --growth [--growth-sizes 0,100000,1000000]
+                                        the same cost measured with that many observations (and 100,000 sessions)
+                                        already stored; ratios to the empty store
+              bench --soak MINUTES      500 msgs/s from 200 MQTT devices, a handshake round every minute; a row per minute
               bench-enroll [--devices N] [--block-time S] [--batch-max B] [--in-flight K] [--threads T]
                                         a fleet enrolled at once on Anvil with S-second blocks: time until all ACTIVE,
                                         transactions, gas per device (defaults 1000, 2, 100, 8, 8; --batch-max 1

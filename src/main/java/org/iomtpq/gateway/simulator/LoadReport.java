@@ -17,7 +17,7 @@ public record LoadReport(int httpDevices, int mqttDevices, int seconds, int targ
                          long mqttPublished, long mqttStoredInWindow, long mqttStoredAfterDrain,
                          LatencySummary mqttLatency, int mqttSampleEvery, int mqttSamplesLost,
                          int mqttSamplesSkipped, double mqttHeldBackSeconds,
-                         Map<String, Long> errors, Phases phases) {
+                         Map<String, Long> errors, Phases phases, LoadGenerator.Mode mode) {
 
     /** Wall-clock (epoch ms) bounds of the handshake phase and the telemetry window, to match gateway-side meters. */
     public record Phases(long handshakeStartMillis, long handshakeEndMillis, long windowStartMillis,
@@ -51,7 +51,9 @@ public record LoadReport(int httpDevices, int mqttDevices, int seconds, int targ
 
     public void print(PrintStream out) {
         out.println();
-        out.println("Load harness results (bench-load)" + (unsecured ? ", UNSECURED comparison run (no telemetry encryption)" : ""));
+        out.println("Load harness results (bench-load)" + (unsecured ? ", UNSECURED comparison run (no telemetry encryption)" : "")
+                + (mode == LoadGenerator.Mode.BARE_BROKER ? ", BARE BROKER: no gateway, MQTT messages/s = delivered to a"
+                + " subscriber that only counts" : ""));
         out.printf("  %-34s %d (%d HTTP, %d MQTT); window %.1f s; target rate %s%n", "devices", httpDevices + mqttDevices,
                 httpDevices, mqttDevices, windowSeconds, targetRate == 0 ? "max" : targetRate + " msgs/s total");
         out.printf("  %-34s %d enrolled, %d handshakes in %.2f s on %d threads%n", "setup", enrolled, handshakes,
@@ -86,6 +88,7 @@ public record LoadReport(int httpDevices, int mqttDevices, int seconds, int targ
         root.put("windowSeconds", round(windowSeconds));
         root.put("targetRate", targetRate);
         root.put("unsecured", unsecured);
+        root.put("mode", mode.name());
         root.put("phases", Map.of("handshakeStartMillis", phases.handshakeStartMillis(),
                 "handshakeEndMillis", phases.handshakeEndMillis(), "windowStartMillis", phases.windowStartMillis(),
                 "windowEndMillis", phases.windowEndMillis()));

@@ -21,7 +21,7 @@ import org.iomtpq.gateway.protocol.Base64s;
  * messages polls every {@value #POLL_MILLIS} ms for their {@code (sessionId, seq)} to measure publish → stored.
  * One polling thread checks all pending samples on each tick, so a slow sample does not delay the others.
  */
-final class StoredProbe implements AutoCloseable {
+final class StoredProbe implements Arrivals {
 
     static final int POLL_MILLIS = 2;
     /** More pending samples are skipped: the polling must not become a load of its own on the gateway's MongoDB. */
@@ -35,6 +35,8 @@ final class StoredProbe implements AutoCloseable {
     private final MongoCollection<Document> observations;
     private final Queue<Sample> incoming = new ConcurrentLinkedQueue<>();
     private final List<Double> latenciesMs = new ArrayList<>();
+    /** The same latencies, since the last {@link #takeRecentLatencies()} (guarded by latenciesMs). */
+    private final List<Double> recentMs = new ArrayList<>();
     private final AtomicInteger lost = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger skipped = new AtomicInteger();
@@ -53,11 +55,13 @@ final class StoredProbe implements AutoCloseable {
      * All stored observations (the bench's database is fresh). The collection's count, not a filtered count: that
      * would scan the collection on the embedded server every time and become a load of its own.
      */
-    long countAll() {
+    @Override
+    public long countAll() {
         return observations.estimatedDocumentCount();
     }
 
-    void sample(byte[] sessionId, long seq, long sentNanos) {
+    @Override
+    public void sample(byte[] sessionId, long seq, long sentNanos) {
         if (inFlight.incrementAndGet() > MAX_PENDING) {
             inFlight.decrementAndGet();
             skipped.incrementAndGet();
@@ -67,7 +71,8 @@ final class StoredProbe implements AutoCloseable {
     }
 
     /** Waits until every sample was seen or given up on, then summarises. */
-    LatencySummary finish() throws InterruptedException {
+    @Override
+    public LatencySummary finish() throws InterruptedException {
         stopping = true;
         poller.join(GIVE_UP_NANOS / 1_000_000 + 5_000);
         synchronized (latenciesMs) {
@@ -75,13 +80,24 @@ final class StoredProbe implements AutoCloseable {
         }
     }
 
+    @Override
+    public double[] takeRecentLatencies() {
+        synchronized (latenciesMs) {
+            double[] out = recentMs.stream().mapToDouble(Double::doubleValue).toArray();
+            recentMs.clear();
+            return out;
+        }
+    }
+
     /** Samples not seen stored within 10 s (lost, rejected, or a very slow gateway). */
-    int lost() {
+    @Override
+    public int lost() {
         return lost.get();
     }
 
     /** Samples not taken because {@value #MAX_PENDING} were already pending. */
-    int skipped() {
+    @Override
+    public int skipped() {
         return skipped.get();
     }
 
@@ -100,6 +116,7 @@ final class StoredProbe implements AutoCloseable {
                 if (stored) {
                     synchronized (latenciesMs) {
                         latenciesMs.add((now - s.sentNanos()) / 1e6);
+                        recentMs.add((now - s.sentNanos()) / 1e6);
                     }
                     it.remove();
                     inFlight.decrementAndGet();

@@ -80,7 +80,15 @@ public final class SessionRepository {
     public void insertPending(SessionRecord s) {
         storingListeners.forEach(l -> l.accept(s));
         byDevice.list(s.deviceId(), s.sessionId(), s.handshakeDeadline(), s.createdAt()); // pending: until its deadline
-        sessions.insertOne(new Document("_id", s.sessionId())
+        sessions.insertOne(toDocument(s));
+    }
+
+    /**
+     * The stored shape of a new (pending) session; public so that bulk loaders (the growth benchmark) store exactly
+     * what {@link #insertPending} stores.
+     */
+    public static Document toDocument(SessionRecord s) {
+        return new Document("_id", s.sessionId())
                 .append("deviceId", s.deviceId())
                 .append("keyCommitment", s.keyCommitment())
                 .append("gatewayId", s.gatewayId())
@@ -95,7 +103,7 @@ public final class SessionRepository {
                 .append("d2gKeyWrapped", new Binary(s.deviceToGatewayKeyWrapped()))
                 .append("g2dKeyWrapped", new Binary(s.gatewayToDeviceKeyWrapped()))
                 .append("endedReason", null)
-                .append(REVISION, 0L)); // a new session; whatever revision the record carries
+                .append(REVISION, 0L); // a new session; whatever revision the record carries
     }
 
     public Optional<SessionRecord> find(String sessionId) {

@@ -26,7 +26,9 @@ public final class BenchCommand {
 
     static final String USAGE = """
             usage: ./iomt bench [--devices N] [--seconds S] [--rate R] [--transport mqtt|http|both] [--handshakes H]
-                                [--compare yes|no] [--json FILE]
+                                [--compare yes|no] [--ceiling yes|no] [--json FILE]
+                   ./iomt bench --growth [--growth-sizes 0,100000,1000000] [--growth-sessions 100000] [options above]
+                   ./iomt bench --soak MINUTES [--devices 200] [--rate 500] [--broker B] [--json FILE]
               --devices N      simulated devices (default 50)
               --seconds S      telemetry window (default 20)
               --rate R         total telemetry messages/s, 0 = as fast as possible (default 0)
@@ -37,7 +39,19 @@ public final class BenchCommand {
               --broker B       hivemq (embedded, default) | mosquitto (Debian's, started as a separate process)
               --compare yes|no also run against a bench-only gateway that takes telemetry unencrypted, in the
                                order secured, unsecured, unsecured, secured, and report secured / unsecured (default yes)
+              --ceiling yes|no with MQTT: also measure the same broker's bare pass-through rate (the same publishers,
+                               devices and QoS 1, a subscriber that only counts, no gateway) and report stored / ceiling
+                               (default yes when the transport includes mqtt)
               --json FILE      also write the numbers as JSON
+            Growth with stored data (--growth; transport default mqtt, 100 devices, no unsecured comparison):
+              for each store size a fresh gateway whose store is first bulk-filled with that many observations and
+              --growth-sessions sessions (none for size 0) of --growth-devices past devices (default 300), then the
+              measured run with new devices and new sessions; per size gateway CPU per stored message and per
+              handshake and stored msgs/s, with their ratios to the size-0 figure (the mean if 0 is given twice)
+              --growth-sizes L comma-separated observation counts (default 0,100000,1000000)
+            Soak (--soak MINUTES; MQTT, default 200 devices at --rate 500, no warm-up unless --warmup S):
+              every device runs a new handshake every minute; per minute stored/s, gateway CPU per message, publish ->
+              stored p50/p99, heap after GC; at the end the published-but-not-stored count, which must be 0
             """;
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -79,30 +93,58 @@ public final class BenchCommand {
         this.err = err;
     }
 
+    /**
+     * What a variant of the bench adds to one load run against one gateway. Hooks that find that what was to be
+     * measured did not happen throw {@link IllegalStateException}: the run fails instead of reporting a number.
+     */
+    interface PhaseHooks {
+        PhaseHooks NONE = new PhaseHooks() {
+        };
+
+        /** The gateway is up, the load generator not yet started (e.g. fill the store). */
+        default void beforeLoad(GatewayRuntime gateway, GatewaySettings settings) throws Exception {
+        }
+
+        /** More arguments for {@code bench-load}; {@code dir} is the run's temporary directory. */
+        default List<String> loadArguments(Path dir) {
+            return List.of();
+        }
+
+        /** About once a second while the load generator runs. */
+        default void whileLoading(GatewayCpuMeter cpu) throws Exception {
+        }
+
+        /** The load generator finished and its report was read; the gateway still runs. */
+        default void afterLoad(GatewayRuntime gateway, GatewaySettings settings, Phase phase) throws Exception {
+        }
+    }
+
     /** {@code bench}: exit 0 when the load run(s) completed, 1 when one failed, 2 on a usage error. */
     public int run(String[] args) throws Exception {
         Map<String, String> opts;
         try {
             opts = options(args, List.of("devices", "seconds", "rate", "transport", "handshakes", "warmup", "compare",
-                    "broker", "json"));
+                    "broker", "json", "ceiling", "growth", "growth-sizes", "growth-sessions", "growth-devices", "soak"));
             if (!List.of("hivemq", "mosquitto").contains(opts.getOrDefault("broker", "hivemq"))) {
                 throw new IllegalArgumentException("--broker takes hivemq or mosquitto");
             }
-            if (!List.of("yes", "no").contains(opts.getOrDefault("compare", "yes"))) {
-                throw new IllegalArgumentException("--compare takes yes or no");
+            for (String yesNo : List.of("compare", "ceiling")) {
+                if (!List.of("yes", "no").contains(opts.getOrDefault(yesNo, "yes"))) {
+                    throw new IllegalArgumentException("--" + yesNo + " takes yes or no");
+                }
+            }
+            if (opts.containsKey("growth")) {
+                return new GrowthBench(this, out, err).run(GrowthBench.Plan.from(opts), opts);
+            }
+            if (opts.containsKey("soak")) {
+                return new SoakBench(this, out, err).run(opts);
             }
         } catch (IllegalArgumentException e) {
             err.print(e.getMessage() + "\n" + USAGE);
             return 2;
         }
-        int warmup = Integer.parseInt(opts.getOrDefault("warmup", opts.getOrDefault("seconds", "20")));
-        if (warmup > 0) {
-            Map<String, String> warm = new HashMap<>(opts);
-            warm.put("seconds", String.valueOf(warmup));
-            out.printf("%nbench: warm-up run (%d s, secured, results discarded)%n", warmup);
-            if (runPhase(warm, false, "warm-up") == null) {
-                return 1;
-            }
+        if (!warmUp(opts)) {
+            return 1;
         }
         List<Phase> secured = new ArrayList<>();
         List<Phase> unsecured = new ArrayList<>();
@@ -110,13 +152,20 @@ public final class BenchCommand {
         boolean compare = opts.getOrDefault("compare", "yes").equals("yes");
         for (boolean plain : compare ? List.of(false, true, true, false) : List.of(false)) {
             Phase phase = runPhase(opts, plain, plain ? "UNSECURED comparison (telemetry not encrypted, bench-only gateway)"
-                    : "secured (the product as shipped)");
+                    : "secured (the product as shipped)", PhaseHooks.NONE);
             if (phase == null) {
                 return 1;
             }
             (plain ? unsecured : secured).add(phase);
         }
-        BenchSummary summary = new BenchSummary(secured, unsecured, Runtime.getRuntime().availableProcessors());
+        JsonNode ceiling = null;
+        if (BrokerCeiling.wanted(opts)) {
+            ceiling = new BrokerCeiling(this, out).measure(opts);
+            if (ceiling == null) {
+                return 1;
+            }
+        }
+        BenchSummary summary = new BenchSummary(secured, unsecured, Runtime.getRuntime().availableProcessors(), ceiling);
         summary.print(out);
         if (opts.containsKey("json")) {
             JSON.writeValue(Path.of(opts.get("json")).toFile(), summary.toJson());
@@ -125,8 +174,23 @@ public final class BenchCommand {
         return 0;
     }
 
-    /** Starts a fresh gateway on the embedded defaults, drives it from a second JVM, meters the gateway's CPU. */
-    private Phase runPhase(Map<String, String> opts, boolean unsecured, String label) throws Exception {
+    /** The throw-away run before the measured ones ({@code --warmup}, default {@code --seconds}); false if it failed. */
+    boolean warmUp(Map<String, String> opts) throws Exception {
+        int warmup = Integer.parseInt(opts.getOrDefault("warmup", opts.getOrDefault("seconds", "20")));
+        if (warmup > 0) {
+            Map<String, String> warm = new HashMap<>(opts);
+            warm.put("seconds", String.valueOf(warmup));
+            out.printf("%nbench: warm-up run (%d s, secured, results discarded)%n", warmup);
+            return runPhase(warm, false, "warm-up", PhaseHooks.NONE) != null;
+        }
+        return true;
+    }
+
+    /**
+     * Starts a fresh gateway on the embedded defaults, drives it from a second JVM, meters the gateway's CPU. Null
+     * when the load generator failed (said on err).
+     */
+    Phase runPhase(Map<String, String> opts, boolean unsecured, String label, PhaseHooks hooks) throws Exception {
         Path dataDir = Files.createTempDirectory("iomt-bench");
         Path report = dataDir.resolve("bench-load.json");
         EphemeralGateway ephemeral = EphemeralGateway.in(dataDir.resolve("gateway"));
@@ -143,26 +207,16 @@ public final class BenchCommand {
              GatewayCpuMeter cpu = new GatewayCpuMeter(mosquitto == null ? -1 : mosquitto.pid())) {
             out.printf("bench: gateway on embedded defaults, HTTP %s, MQTT %s, data %s%n", gateway.httpBaseUrl(),
                     gateway.mqttUrl(), dataDir);
-            List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), "org.iomtpq.gateway.Launcher", "bench-load",
-                    "--http", gateway.httpBaseUrl(), "--mqtt", gateway.mqttUrl(), "--token", operatorToken,
+            hooks.beforeLoad(gateway, settings);
+            List<String> command = new ArrayList<>(List.of("--http", gateway.httpBaseUrl(), "--mqtt", gateway.mqttUrl(), "--token", operatorToken,
                     "--mongo", gateway.mongoUri(), "--database", settings.get("iomt.mongo.database"),
                     "--devices", opts.getOrDefault("devices", "50"), "--seconds", opts.getOrDefault("seconds", "20"),
                     "--rate", opts.getOrDefault("rate", "0"), "--transport", opts.getOrDefault("transport", "both"),
                     "--handshakes", opts.getOrDefault("handshakes", "500"), "--unsecured", String.valueOf(unsecured),
                     "--out", report.toString()));
-            Process load = new ProcessBuilder(command).inheritIO().start();
-            // Generous: enrollment, handshakes, the window and up to 20 s of draining and sampling.
-            long limit = Long.parseLong(opts.getOrDefault("seconds", "20")) + 600;
-            if (!load.waitFor(limit, java.util.concurrent.TimeUnit.SECONDS)) {
-                load.destroyForcibly();
-                err.println("bench: the load generator did not finish within " + limit + " s: stopped");
-                return null;
-            }
-            int exit = load.exitValue();
-            if (exit != 0 || !Files.exists(report)) {
-                err.println("bench: the load generator failed (exit " + exit + ")");
+            command.addAll(hooks.loadArguments(dataDir));
+            if (!runLoadProcess(command, Long.parseLong(opts.getOrDefault("seconds", "20")), report,
+                    () -> hooks.whileLoading(cpu))) {
                 return null;
             }
             long[] writes = gateway.components().observationWriter().batchesAndRecords();
@@ -170,9 +224,11 @@ public final class BenchCommand {
                     writes[0], writes[0] == 0 ? 0.0 : (double) writes[1] / writes[0]);
             JsonNode json = JSON.readTree(report.toFile());
             JsonNode phases = json.path("phases");
-            return new Phase(unsecured, json,
+            Phase phase = new Phase(unsecured, json,
                     cpu.between(phases.path("handshakeStartMillis").asLong(), phases.path("handshakeEndMillis").asLong()),
                     cpu.between(phases.path("windowStartMillis").asLong(), phases.path("windowEndMillis").asLong()));
+            hooks.afterLoad(gateway, settings, phase);
+            return phase;
         } finally {
             if (mosquitto != null) {
                 mosquitto.close();
@@ -181,14 +237,47 @@ public final class BenchCommand {
         }
     }
 
+    interface Tick {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs {@code bench-load} with these arguments in a second JVM (same classpath), calling {@code tick} about once
+     * a second while it runs; true when it exited 0 and wrote {@code report}. The limit is generous: enrollment,
+     * handshakes, the window and up to 20 s of draining and sampling.
+     */
+    boolean runLoadProcess(List<String> loadArguments, long windowSeconds, Path report, Tick tick) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "org.iomtpq.gateway.Launcher", "bench-load"));
+        command.addAll(loadArguments);
+        Process load = new ProcessBuilder(command).inheritIO().start();
+        long deadline = System.nanoTime() + (windowSeconds + 600) * 1_000_000_000L;
+        while (!load.waitFor(1, java.util.concurrent.TimeUnit.SECONDS)) {
+            tick.run();
+            if (System.nanoTime() > deadline) {
+                load.destroyForcibly();
+                err.println("bench: the load generator did not finish within " + (windowSeconds + 600) + " s: stopped");
+                return false;
+            }
+        }
+        tick.run();
+        if (load.exitValue() != 0 || !Files.exists(report)) {
+            err.println("bench: the load generator failed (exit " + load.exitValue() + ")");
+            return false;
+        }
+        return true;
+    }
+
     /** {@code bench-load}: the load generator process; prints progress and the table, writes JSON to --out. */
     public int runLoad(String[] args) throws Exception {
         Map<String, String> o;
         LoadGenerator.Plan plan;
         try {
             o = options(args, List.of("http", "mqtt", "token", "mongo", "database", "devices", "seconds", "rate",
-                    "transport", "handshakes", "unsecured", "out"));
-            for (String required : List.of("http", "mqtt", "token", "mongo", "out")) {
+                    "transport", "handshakes", "unsecured", "out", "mode", "minutes-out"));
+            LoadGenerator.Mode mode = LoadGenerator.Mode.valueOf(o.getOrDefault("mode", "GATEWAY"));
+            for (String required : mode == LoadGenerator.Mode.BARE_BROKER ? List.of("mqtt", "out")
+                    : List.of("http", "mqtt", "token", "mongo", "out")) {
                 if (!o.containsKey(required)) {
                     throw new IllegalArgumentException("bench-load needs --" + required);
                 }
@@ -197,7 +286,8 @@ public final class BenchCommand {
                     o.getOrDefault("database", "iomt"), Integer.parseInt(o.getOrDefault("devices", "50")),
                     Integer.parseInt(o.getOrDefault("seconds", "20")), Integer.parseInt(o.getOrDefault("rate", "0")),
                     o.getOrDefault("transport", "both"), Integer.parseInt(o.getOrDefault("handshakes", "0")),
-                    Boolean.parseBoolean(o.getOrDefault("unsecured", "false")), Path.of(o.get("out")));
+                    Boolean.parseBoolean(o.getOrDefault("unsecured", "false")), Path.of(o.get("out")), mode,
+                    o.containsKey("minutes-out") ? Path.of(o.get("minutes-out")) : null);
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());
             return 2;
@@ -208,10 +298,16 @@ public final class BenchCommand {
         return 0;
     }
 
+    /** {@code --name value} pairs; {@code --growth} alone is a switch (stored as "yes"). */
     static Map<String, String> options(String[] args, List<String> known) {
         Map<String, String> out = new HashMap<>();
         for (int i = 0; i < args.length; i += 2) {
             String name = args[i].startsWith("--") ? args[i].substring(2) : null;
+            if (name != null && name.equals("growth") && known.contains(name)) {
+                out.put(name, "yes");
+                i--;
+                continue;
+            }
             if (name == null || !known.contains(name) || i + 1 >= args.length) {
                 throw new IllegalArgumentException("unexpected argument " + args[i]);
             }

@@ -17,12 +17,25 @@ final class BenchSummary {
     private final List<BenchCommand.Phase> secured;
     private final List<BenchCommand.Phase> unsecured;
     private final int cores;
+    private final com.fasterxml.jackson.databind.JsonNode ceiling;
 
-    /** {@code unsecured} empty when the comparison was switched off. */
-    BenchSummary(List<BenchCommand.Phase> secured, List<BenchCommand.Phase> unsecured, int cores) {
+    /** {@code unsecured} empty when the comparison was switched off; {@code ceiling} the bare-broker run or null. */
+    BenchSummary(List<BenchCommand.Phase> secured, List<BenchCommand.Phase> unsecured, int cores,
+                 com.fasterxml.jackson.databind.JsonNode ceiling) {
         this.secured = secured;
         this.unsecured = unsecured.isEmpty() ? null : unsecured;
         this.cores = cores;
+        this.ceiling = ceiling;
+    }
+
+    /** Stored MQTT msgs/s (mean of the secured runs) / the bare broker's delivered msgs/s; NaN without a ceiling. */
+    double storedOverCeiling() {
+        return ceiling == null ? Double.NaN : ceilingRatio(mean(secured, p -> p.load().path("mqtt").path("perSecond")
+                .asDouble()), ceiling.path("mqtt").path("perSecond").asDouble());
+    }
+
+    static double ceilingRatio(double stored, double ceiling) {
+        return ceiling > 0 ? stored / ceiling : Double.NaN;
     }
 
     private static double mean(List<BenchCommand.Phase> runs, ToDoubleFunction<BenchCommand.Phase> value) {
@@ -63,6 +76,12 @@ final class BenchSummary {
                 double u = mean(unsecured, r.value());
                 out.printf("  %-44s %12s %12s %10s%n", r.name() + " (" + r.unit() + ")", fmt(s), fmt(u), ratio(s, u));
             }
+        }
+        if (ceiling != null) {
+            out.printf("  %-44s %12s%n", "bare-broker ceiling, MQTT msgs/s (no gateway)",
+                    fmt(ceiling.path("mqtt").path("perSecond").asDouble()));
+            out.printf("  %-44s %12s   (goal >= 0.3; same publishers and broker, a subscriber that only counts)%n",
+                    "MQTT stored / bare-broker ceiling", fmt(storedOverCeiling()));
         }
         out.printf("  %-44s %12s%n", "gateway-side handshake capacity, estimate",
                 fmt(capacity(mean(secured, BenchCommand.Phase::cpuMillisPerHandshakeCompiled) * 1e3)) + "/s  (" + cores
@@ -138,6 +157,13 @@ final class BenchSummary {
             }
             root.put("securedOverUnsecuredOfMeans", ratios);
         }
+        if (ceiling != null) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("deliveredPerSecond", ceiling.path("mqtt").path("perSecond").asDouble());
+            c.put("storedOverCeiling", round(storedOverCeiling()));
+            c.put("load", ceiling);
+            root.put("bareBrokerCeiling", c);
+        }
         return root;
     }
 
@@ -167,14 +193,14 @@ final class BenchSummary {
         return u > 0 && !Double.isNaN(s) && !Double.isNaN(u) ? String.format("%.2f", s / u) : "-";
     }
 
-    private static String fmt(double v) {
+    static String fmt(double v) {
         if (Double.isNaN(v) || Double.isInfinite(v)) {
             return "-";
         }
         return v >= 100 ? String.format("%,.0f", v) : String.format("%.2f", v);
     }
 
-    private static double round(double v) {
+    static double round(double v) {
         return Double.isNaN(v) || Double.isInfinite(v) ? -1 : Math.round(v * 100) / 100.0;
     }
 }
