@@ -109,8 +109,9 @@ final class StoredProbe implements Arrivals {
             }
             for (Iterator<Sample> it = pending.iterator(); it.hasNext(); ) {
                 Sample s = it.next();
-                // exact-match document: served by the unique index (an $and would scan on the embedded server)
-                boolean stored = observations.find(new Document("sessionId", s.sessionId()).append("seq", s.seq()))
+                // by _id, the observation's (sessionId, seq): anything else would scan on the embedded server
+                boolean stored = observations.find(new Document("_id",
+                                org.iomtpq.gateway.store.ObservationRepository.id(s.sessionId(), s.seq())))
                         .projection(Projections.include("_id")).first() != null;
                 long now = System.nanoTime();
                 if (stored) {

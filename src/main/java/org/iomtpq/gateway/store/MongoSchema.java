@@ -6,8 +6,8 @@ import com.mongodb.client.model.Indexes;
 
 /**
  * Creates the indexes the gateway's guarantees rest on. Idempotent; run at every start.
- * The unique {@code (sessionId, seq)} index is what makes "no observation stored twice" true across instances,
- * and the unique {@code (stream, seq)} index keeps an audit stream gap- and fork-free.
+ * An observation's {@code _id} ({@code sessionId|seq}) is what makes "no observation stored twice" true across
+ * instances, and the unique {@code (stream, seq)} index keeps an audit stream gap- and fork-free.
  */
 public final class MongoSchema {
 
@@ -25,8 +25,8 @@ public final class MongoSchema {
         // only for a filter of exactly its fields, and would scan every stored session otherwise.
         db.getCollection(Collections.SESSIONS).createIndex(Indexes.ascending("_id", "revision"),
                 new IndexOptions().unique(true).name("id_revision"));
-        db.getCollection(Collections.OBSERVATIONS).createIndex(
-                Indexes.ascending("sessionId", "seq"), new IndexOptions().unique(true).name("session_seq_unique"));
+        // observations: "no (sessionId, seq) stored twice" is the uniqueness of _id (ObservationRepository); a database
+        // of an older version keeps its unique (sessionId, seq) index, which still guards its older documents
         db.getCollection(Collections.OBSERVATIONS).createIndex(Indexes.ascending("deviceId", "receivedAt"));
         db.getCollection(Collections.AUDIT_LOGS).createIndex(
                 Indexes.ascending("stream", "seq"), new IndexOptions().unique(true).name("stream_seq_unique"));

@@ -9,8 +9,6 @@ import java.util.Set;
 
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
-import com.mongodb.client.model.BulkWriteOptions;
-import com.mongodb.client.model.DeleteOneModel;
 import org.bson.Document;
 import org.bson.types.ObjectId;
 
@@ -60,15 +58,15 @@ public final class RetentionStore {
         storedSeqs.delete(sessionId);
     }
 
-    /** Observations {@code from..to} of a session; returns how many existed. */
+    /** Observations {@code from..to} of a session, by {@code _id $in}; returns how many existed. */
     public long deleteObservations(String sessionId, long from, long to) {
         long deleted = 0;
-        List<DeleteOneModel<Document>> batch = new ArrayList<>(DELETE_BATCH);
+        List<String> ids = new ArrayList<>(DELETE_BATCH);
         for (long seq = from; seq <= to; seq++) {
-            batch.add(new DeleteOneModel<>(new Document("sessionId", sessionId).append("seq", seq)));
-            if (batch.size() == DELETE_BATCH || seq == to) {
-                deleted += observations.bulkWrite(batch, new BulkWriteOptions().ordered(false)).getDeletedCount();
-                batch.clear();
+            ids.add(ObservationRepository.id(sessionId, seq));
+            if (ids.size() == DELETE_BATCH || seq == to) {
+                deleted += observations.deleteMany(new Document("_id", new Document("$in", ids))).getDeletedCount();
+                ids.clear();
             }
         }
         return deleted;

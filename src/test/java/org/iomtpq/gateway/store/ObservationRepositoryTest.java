@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import com.mongodb.client.MongoDatabase;
 import org.iomtpq.gateway.store.ObservationRepository.InsertOutcome;
 import org.iomtpq.gateway.testsupport.InMemoryMongo;
 import org.junit.jupiter.api.AfterEach;
@@ -48,6 +49,27 @@ class ObservationRepositoryTest {
         assertEquals(4, observations.count());
         assertEquals(Optional.of("first"), observations.storedPayloadHash("s1", 2), "a duplicate never overwrites");
         assertEquals(Optional.of("a"), observations.storedPayloadHash("s1", 1));
+    }
+
+    @Test
+    void onADatabaseOfAnOlderVersionTheOldUniqueIndexStillGuardsAndAnswers() {
+        MongoDatabase legacy = mongo.db();
+        legacy.getCollection(Collections.OBSERVATIONS).createIndex(com.mongodb.client.model.Indexes.ascending("sessionId", "seq"),
+                new com.mongodb.client.model.IndexOptions().unique(true).name(ObservationRepository.LEGACY_UNIQUE_INDEX));
+        legacy.getCollection(Collections.OBSERVATIONS).insertOne(new org.bson.Document("sessionId", "old").append("seq", 1L)
+                .append("payloadHash", "stored-by-the-old-version")); // an ObjectId _id, as the old version wrote
+        ObservationRepository upgraded = new ObservationRepository(legacy);
+        assertEquals(Optional.of("stored-by-the-old-version"), upgraded.storedPayloadHash("old", 1));
+        assertEquals(List.of(InsertOutcome.DUPLICATE), upgraded.insertAll(List.of(record("old", 1, "again"))),
+                "a seq stored by the old version is not stored again");
+    }
+
+    @Test
+    void anObservationsIdIsItsSessionAndSeq() {
+        observations.insertAll(List.of(record("s1", 7, "a")));
+        assertEquals(1, mongo.db().getCollection(Collections.OBSERVATIONS)
+                .countDocuments(new org.bson.Document("_id", ObservationRepository.id("s1", 7))));
+        assertEquals(List.of(InsertOutcome.DUPLICATE), observations.insertAll(List.of(record("s1", 7, "b"))));
     }
 
     @Test
