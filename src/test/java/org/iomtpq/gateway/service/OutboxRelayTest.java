@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -20,6 +19,7 @@ import org.iomtpq.gateway.store.OutboxEntry.Op;
 import org.iomtpq.gateway.store.OutboxEntry.Status;
 import org.iomtpq.gateway.store.OutboxRepository;
 import org.iomtpq.gateway.testsupport.InMemoryMongo;
+import org.iomtpq.gateway.testsupport.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -273,33 +273,5 @@ class OutboxRelayTest {
         clock.set(T0.plus(Duration.ofMinutes(1)));
         relay(100, 8).tick();
         assertEquals(1, chain.signed.size());
-    }
-
-    /** A clock the test moves. */
-    static final class MutableClock extends Clock {
-        private Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        void set(Instant instant) {
-            now = instant;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

@@ -3,35 +3,18 @@ package org.iomtpq.gateway.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
 import org.iomtpq.gateway.audit.AuditEvent;
+import org.iomtpq.gateway.testsupport.MutableClock;
 import org.junit.jupiter.api.Test;
 
 class RejectionThrottleTest {
 
-    private Instant now = Instant.parse("2026-11-23T19:00:00Z");
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    };
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T19:00:00Z"));
 
     @Test
     void aFloodFromOneSourceBecomesOneSummaryPerWindowAndEveryRejectionIsAccountedFor() {
@@ -44,7 +27,7 @@ class RejectionThrottleTest {
         assertEquals(4, audited.size(), "3 REPLAY one by one, 1 DECRYPT_FAILED (another source)");
         assertTrue(throttle.expired().isEmpty(), "the window is still open");
 
-        now = now.plusSeconds(10);
+        clock.advance(java.time.Duration.ofSeconds(10));
         List<AuditEvent> summaries = throttle.expired();
         assertEquals(1, summaries.size());
         assertTrue(summaries.get(0).message().startsWith("97 more REPLAY_REJECTED rejection(s)"), summaries.get(0).message());
@@ -57,7 +40,7 @@ class RejectionThrottleTest {
         RejectionThrottle throttle = new RejectionThrottle(clock, Duration.ofSeconds(10), 1);
         throttle.admit(AuditEvent.rejected("AUTH_FAILED", "D_1", "finished rejected: HANDSHAKE_FAILED"));
         throttle.admit(AuditEvent.rejected("AUTH_FAILED", "D_1", "finished rejected: HANDSHAKE_FAILED"));
-        now = now.plusSeconds(11);
+        clock.advance(java.time.Duration.ofSeconds(11));
         List<AuditEvent> out = throttle.admit(AuditEvent.rejected("AUTH_FAILED", "D_1", "finished rejected: HANDSHAKE_FAILED"));
         assertEquals(2, out.size(), "the summary of the last window, then this rejection");
         assertTrue(out.get(0).message().startsWith("1 more AUTH_FAILED"));

@@ -8,10 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -35,6 +33,7 @@ import org.iomtpq.gateway.store.RetentionStore;
 import org.iomtpq.gateway.store.SessionRecord;
 import org.iomtpq.gateway.store.SessionRepository;
 import org.iomtpq.gateway.testsupport.InMemoryMongo;
+import org.iomtpq.gateway.testsupport.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -50,23 +49,7 @@ class RetentionServiceTest {
     private final ObservationRepository observations = new ObservationRepository(mongo.db());
     private final ApprovalRepository approvals = new ApprovalRepository(mongo.db());
     private final AuditRepository auditRepository = new AuditRepository(mongo.db());
-    private Instant now = T0;
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    };
+    private final MutableClock clock = new MutableClock(T0);
     private final AuditTrail audit = new AuditTrail("gw/test", "gw", auditRepository, clock, Duration.ofSeconds(10), 20);
     private final RetentionService retention = retention(100_000);
 
@@ -85,8 +68,8 @@ class RetentionServiceTest {
     }
 
     private void session(String id, int stored) {
-        sessions.insertPending(new SessionRecord(id, "DEV_1", "0xaa", "gw", SessionState.ENCAPSULATED, now,
-                now.plusSeconds(30), "x", now.plus(Duration.ofDays(1)), 1_000, new byte[32], new byte[40],
+        sessions.insertPending(new SessionRecord(id, "DEV_1", "0xaa", "gw", SessionState.ENCAPSULATED, clock.instant(),
+                clock.instant().plusSeconds(30), "x", clock.instant().plus(Duration.ofDays(1)), 1_000, new byte[32], new byte[40],
                 new byte[40], new byte[40], null, 0));
         List<ObservationRecord> batch = new ArrayList<>();
         for (int seq = 1; seq <= stored; seq++) {
@@ -107,16 +90,16 @@ class RetentionServiceTest {
     void sessionsGoAfterTheirAgeAndTheirObservationsAfterTheirsNothingBefore() {
         session("s1", 30);
         session("s2", 0);
-        now = T0.plus(Duration.ofDays(1)).plus(Duration.ofHours(23)); // expired, not yet a day past expiry
+        clock.set(T0.plus(Duration.ofDays(1)).plus(Duration.ofHours(23))); // expired, not yet a day past expiry
         assertEquals(Map.of(), retention.purgeDue());
         assertEquals(2, count(Collections.SESSIONS));
 
-        now = T0.plus(Duration.ofDays(2)).plus(Duration.ofHours(2));
+        clock.set(T0.plus(Duration.ofDays(2)).plus(Duration.ofHours(2)));
         assertEquals(Map.of(Kind.SESSION, 2L), retention.purgeDue());
         assertEquals(0, count(Collections.SESSIONS));
         assertEquals(30, count(Collections.OBSERVATIONS), "observations are kept for their own, longer age");
 
-        now = T0.plus(Duration.ofDays(8)).plus(Duration.ofHours(2));
+        clock.set(T0.plus(Duration.ofDays(8)).plus(Duration.ofHours(2)));
         assertEquals(Map.of(Kind.SESSION_OBSERVATIONS, 30L), retention.purgeDue());
         assertEquals(0, count(Collections.OBSERVATIONS));
         assertEquals(Map.of(), retention.purgeDue(), "done is done");
@@ -127,20 +110,20 @@ class RetentionServiceTest {
     @Test
     void aPurgedSessionsTelemetryIsRefusedSoNoSeqOfItCanBeReplayed() {
         session("AAAAAAAAAAAAAAAAAAAAAA==", 3);
-        sessions.authenticate(sessions.find("AAAAAAAAAAAAAAAAAAAAAA==").orElseThrow(), now);
+        sessions.authenticate(sessions.find("AAAAAAAAAAAAAAAAAAAAAA==").orElseThrow(), clock.instant());
         LiveSessions live = new LiveSessions(sessions::find, d -> new LiveSessions.DeviceView(false, "0xaa"),
-                new org.iomtpq.gateway.store.StoredSeqs(mongo.db())::top, () -> now.toEpochMilli(), 0, 100);
+                new org.iomtpq.gateway.store.StoredSeqs(mongo.db())::top, () -> clock.millis(), 0, 100);
         TelemetryService telemetry = new TelemetryService("gw", live, observations, new SessionKeyVault(
                 new org.iomtpq.gateway.crypto.KeyWrap(org.iomtpq.gateway.crypto.SecretBytes.copyOf(new byte[32])), 10), null, clock);
         byte[] replay = ("{\"type\":\"telemetry\",\"v\":1,\"deviceId\":\"DEV_1\",\"sessionId\":\"AAAAAAAAAAAAAAAAAAAAAA==\","
                 + "\"seq\":2,\"ciphertext\":\"" + Base64.getEncoder().encodeToString(new byte[32]) + "\"}")
                 .getBytes(StandardCharsets.UTF_8);
         RequestContext http = new RequestContext(Transport.HTTP, Step.TELEMETRY, null);
-        now = T0.plus(Duration.ofDays(1)).plusSeconds(1);
+        clock.set(T0.plus(Duration.ofDays(1)).plusSeconds(1));
         assertEquals(ErrorCode.SESSION_EXPIRED, assertThrows(ProtocolException.class,
                 () -> telemetry.accept(replay, http)).code(), "expired, not yet purged");
 
-        now = T0.plus(Duration.ofDays(9));
+        clock.set(T0.plus(Duration.ofDays(9)));
         retention.purgeDue();
         assertEquals(0, count(Collections.OBSERVATIONS));
         assertEquals(ErrorCode.UNKNOWN_SESSION, assertThrows(ProtocolException.class,
@@ -151,12 +134,12 @@ class RetentionServiceTest {
     void anUnusedApprovalGoesAfterItsAgeButARenewedOneStays() {
         approvals.put("D1", T0.plusSeconds(600), null, T0);
         approvals.put("D2", T0.plusSeconds(600), null, T0);
-        now = T0.plus(Duration.ofHours(3));
-        approvals.put("D2", now.plus(Duration.ofDays(3)), null, now); // renewed: a new expiry under the same id
-        now = T0.plus(Duration.ofDays(1)).plus(Duration.ofHours(2));
+        clock.set(T0.plus(Duration.ofHours(3)));
+        approvals.put("D2", clock.instant().plus(Duration.ofDays(3)), null, clock.instant()); // renewed: a new expiry under the same id
+        clock.set(T0.plus(Duration.ofDays(1)).plus(Duration.ofHours(2)));
         assertEquals(Map.of(Kind.APPROVAL, 1L), retention.purgeDue());
         assertEquals(1, count(Collections.APPROVALS));
-        assertTrue(approvals.isValid("D2", null, now));
+        assertTrue(approvals.isValid("D2", null, clock.instant()));
     }
 
     @Test
@@ -170,11 +153,11 @@ class RetentionServiceTest {
         retention.outboxEntryFinished("done", T0);
         retention.outboxEntryFinished("open", T0); // a wrong note must not purge an open entry
 
-        now = T0.plus(Duration.ofDays(8));
+        clock.set(T0.plus(Duration.ofDays(8)));
         assertEquals(Map.of(Kind.OUTBOX, 1L), retention.purgeDue());
         assertNotNull(outbox.find(new Document("_id", "open")).first());
         assertNull(outbox.find(new Document("_id", "done")).first());
-        now = T0.plus(Duration.ofDays(31));
+        clock.set(T0.plus(Duration.ofDays(31)));
         assertEquals(Map.of(Kind.DEAD_LETTER, 1L), retention.purgeDue());
         assertEquals(0, count(Collections.DEAD_LETTERS));
     }
@@ -186,7 +169,7 @@ class RetentionServiceTest {
         observations.insertAll(List.of(new ObservationRecord("sparse", 4_000, "DEV_1", "gw", "2026-11-24T10:00:00Z",
                 "2026-11-24T10:00:01Z", Map.of("heartRate", BigDecimal.valueOf(72)), Map.of(), "h")));
         new org.iomtpq.gateway.store.StoredSeqs(mongo.db()).widen(Map.of("sparse", new org.iomtpq.gateway.store.StoredSeqs.Range(1, 4_000)));
-        now = T0.plus(Duration.ofDays(9));
+        clock.set(T0.plus(Duration.ofDays(9)));
         small.purgeDue(); // the session goes, its observations are noted
         int rounds = 0;
         while (count(Collections.OBSERVATIONS) > 0 && rounds < 20) {
@@ -205,12 +188,12 @@ class RetentionServiceTest {
         mongo.db().getCollection(Collections.DEVICE_KEYS).insertOne(new Document("_id", "DEV_1")
                 .append("deviceIdHash", "0x01").append("pendingKeyCommitment", "0xnew"));
         retention.outboxEntryFinished("rot", T0);
-        now = T0.plus(Duration.ofDays(8));
+        clock.set(T0.plus(Duration.ofDays(8)));
         assertEquals(Map.of(), retention.purgeDue());
         assertNotNull(outbox.find(new Document("_id", "rot")).first(), "its new keys are needed to complete the rotation");
         mongo.db().getCollection(Collections.DEVICE_KEYS).updateOne(new Document("_id", "DEV_1"),
                 new Document("$set", new Document("pendingKeyCommitment", null)));
-        now = T0.plus(Duration.ofDays(16));
+        clock.set(T0.plus(Duration.ofDays(16)));
         assertEquals(Map.of(Kind.OUTBOX, 1L), retention.purgeDue(), "once taken on, it goes");
     }
 
@@ -221,7 +204,7 @@ class RetentionServiceTest {
             small.deadLetterStored("d" + i, T0);
             mongo.db().getCollection(Collections.DEAD_LETTERS).insertOne(new Document("_id", "d" + i));
         }
-        now = T0.plus(Duration.ofDays(31));
+        clock.set(T0.plus(Duration.ofDays(31)));
         long first = small.purgeDue().getOrDefault(Kind.DEAD_LETTER, 0L);
         assertTrue(first >= 300 && first <= 500, "one round stops after the chunk that used its budget: " + first);
         long total = first;
