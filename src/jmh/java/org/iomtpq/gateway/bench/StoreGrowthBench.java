@@ -25,6 +25,7 @@ import org.iomtpq.gateway.store.OutboxEntry;
 import org.iomtpq.gateway.store.OutboxRepository;
 import org.iomtpq.gateway.store.SessionRecord;
 import org.iomtpq.gateway.store.SessionRepository;
+import org.iomtpq.gateway.store.StoredSeqs;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -40,7 +41,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * Store work that runs again and again while collections only grow, on the embedded MongoDB (H2 file backend), with
  * {@code stored} sessions and {@code stored} finished outbox entries already there: the session writes of a handshake
  * (store the pending session at hello, read it and mark it authenticated at finished), and the outbox relay's "what is
- * due" (twice a second in chain mode), a revocation ending a device's sessions, and the replay-window tops the
+ * due" (twice a second in chain mode), a revocation ending a device's sessions, and the stored-seq ranges the
  * observation writer records per batch. None may grow with {@code stored}: the embedded server answers a filter from
  * an index only when the filter has exactly the index's fields, and scans everything otherwise. Each is also measured
  * the way it was done before (the multi-field filters), kept here only for the comparison.
@@ -58,7 +59,7 @@ public class StoreGrowthBench {
     private MongoClient client;
     private SessionRepository sessions;
     private MongoCollection<Document> collection;
-    private MongoCollection<Document> tops;
+    private StoredSeqs storedSeqs;
     private OutboxRepository outbox;
     private MongoCollection<Document> outboxCollection;
     private long next;
@@ -72,7 +73,7 @@ public class StoreGrowthBench {
         MongoSchema.ensureIndexes(db);
         sessions = new SessionRepository(db);
         collection = db.getCollection("sessions");
-        tops = db.getCollection("session_tops_bench");
+        storedSeqs = new StoredSeqs(db);
         Instant now = Instant.now();
         for (int i = 0; i < stored; i++) {
             sessions.insertPending(pending("stored-" + i, now));
@@ -161,29 +162,16 @@ public class StoreGrowthBench {
         return ended;
     }
 
-    /** What the observation writer adds per batch: the replay-window top of 100 sessions, one command. */
+    /** What the observation writer adds per batch: the stored-seq ranges of 100 sessions, one command. */
     @Benchmark
-    public int windowTopsOfABatchOf100Sessions() {
-        java.util.Map<String, Long> tops = new java.util.HashMap<>();
+    public int storedSeqRangesOfABatchOf100Sessions() {
+        java.util.Map<String, StoredSeqs.Range> ranges = new java.util.HashMap<>();
         long seq = next++;
         for (int i = 0; i < 100; i++) {
-            tops.put("stored-" + i, seq);
+            ranges.put("stored-" + i, new StoredSeqs.Range(1, seq));
         }
-        sessions.raiseHighestStored(tops);
-        return tops.size();
-    }
-
-    /** The same tops in documents of their own ({@code _id} and the top only), for the comparison of document sizes. */
-    @Benchmark
-    public int windowTopsOfABatchOf100SessionsInSmallDocuments() {
-        long seq = next++;
-        List<com.mongodb.client.model.UpdateOneModel<Document>> updates = new ArrayList<>();
-        for (int i = 0; i < 100; i++) {
-            updates.add(new com.mongodb.client.model.UpdateOneModel<>(new Document("_id", "stored-" + i),
-                    Updates.max("top", seq), new com.mongodb.client.model.UpdateOptions().upsert(true)));
-        }
-        tops.bulkWrite(updates, new com.mongodb.client.model.BulkWriteOptions().ordered(false));
-        return updates.size();
+        storedSeqs.widen(ranges);
+        return ranges.size();
     }
 
     /** A benchmark that measured a change that did not happen would measure nothing. */
