@@ -144,7 +144,8 @@ public final class GatewayComponents implements AutoCloseable {
         devices.onRevoke(live::deviceChanged);
         TelemetryService telemetry = new TelemetryService(identity.gatewayId(), live, observations, vault, protection, clock);
         ObservationBatches batches = new ObservationBatches(observations::insertAll, storedSeqs::widen);
-        observationWriter = new ObservationWriter(batches, batches::flush, settings.getInt("iomt.telemetry.write-batch-max"));
+        observationWriter = new ObservationWriter(batches, batches::flush, settings.getInt("iomt.telemetry.write-batch-max"),
+                settings.getLong("iomt.telemetry.write-linger-ms"));
         int continuationThreads = settings.getInt("iomt.telemetry.continuation-threads");
         // CallerRuns: should the pool ever refuse (shut down while a write completes), the continuation still runs
         // and the exchange is answered, instead of hanging unacknowledged.

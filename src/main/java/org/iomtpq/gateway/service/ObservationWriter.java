@@ -16,7 +16,11 @@ import org.slf4j.LoggerFactory;
  * Group commit for observations: one writer thread takes whatever is queued (up to {@code maxBatch}) and stores it
  * with one unordered {@code insertMany}; each caller's future completes only after that write was acknowledged,
  * so "acknowledged means stored" still holds per message. No waiting for a batch to fill: while one write is in
- * flight the next batch gathers, so batches grow with load and a lone message is written at once.
+ * flight the next batch gathers, so batches grow with load. Below {@value #LINGER_BELOW} messages the writer may wait up
+ * to {@code lingerMillis} for more before writing: every write command costs a fixed amount (on the embedded store a
+ * commit of about a millisecond and a half of CPU, on MongoDB a round trip), so at a moderate rate one or two messages
+ * per command would cost far more CPU per message than at full load (see docs/benchmarks.md, "Soak"). With 0 a lone
+ * message is written at once.
  * <p>
  * Why: on the embedded store every write command commits the file (see EmbeddedMongo), and on MongoDB every
  * command is a round trip; at a few thousand messages per second one command per message is the bottleneck.
@@ -31,6 +35,9 @@ public final class ObservationWriter implements AutoCloseable {
     private final Function<List<ObservationRecord>, List<InsertOutcome>> store;
     private final Runnable idle;
     private final int maxBatch;
+    private final long lingerNanos;
+    /** A batch this small waits for company (up to the linger time); a bigger one goes out at once. */
+    static final int LINGER_BELOW = 32;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile boolean closed;
@@ -41,17 +48,22 @@ public final class ObservationWriter implements AutoCloseable {
 
     /** @param store writes a batch and says per record what became of it (throws when nothing is known stored) */
     public ObservationWriter(Function<List<ObservationRecord>, List<InsertOutcome>> store, int maxBatch) {
-        this(store, () -> { }, maxBatch);
+        this(store, () -> { }, maxBatch, 0);
     }
 
-    /** @param idle run on the writer's thread when nothing arrived for a while, and once more before it stops */
-    public ObservationWriter(Function<List<ObservationRecord>, List<InsertOutcome>> store, Runnable idle, int maxBatch) {
+    /**
+     * @param idle         run on the writer's thread when nothing arrived for a while, and once more before it stops
+     * @param lingerMillis how long a small batch may wait for more messages (0: never)
+     */
+    public ObservationWriter(Function<List<ObservationRecord>, List<InsertOutcome>> store, Runnable idle, int maxBatch,
+                             long lingerMillis) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be at least 1");
         }
         this.store = store;
         this.idle = idle;
         this.maxBatch = maxBatch;
+        this.lingerNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(lingerMillis);
         this.writer = new Thread(this::writeLoop, "observation-writer");
         writer.setDaemon(true);
         writer.start();
@@ -81,6 +93,7 @@ public final class ObservationWriter implements AutoCloseable {
                 }
                 batch.add(first);
                 queue.drainTo(batch, maxBatch - 1);
+                linger(batch);
                 write(batch);
                 batch.clear();
             }
@@ -94,6 +107,23 @@ public final class ObservationWriter implements AutoCloseable {
             batch.forEach(p -> p.done().completeExceptionally(new IllegalStateException("the observation writer stopped")));
             failRemaining();
             runIdle();
+        }
+    }
+
+    /** A small batch waits, at most the linger time from now, for more messages to share its write. */
+    private void linger(List<Pending> batch) throws InterruptedException {
+        long deadline = System.nanoTime() + lingerNanos;
+        while (lingerNanos > 0 && batch.size() < LINGER_BELOW && !closed) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            Pending next = queue.poll(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+            if (next == null) {
+                return;
+            }
+            batch.add(next);
+            queue.drainTo(batch, maxBatch - batch.size());
         }
     }
 

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.iomtpq.gateway.GatewayRuntime;
 import org.iomtpq.gateway.config.EphemeralGateway;
+import org.iomtpq.gateway.embedded.EmbeddedMongo;
 import org.iomtpq.gateway.config.GatewaySettings;
 import org.iomtpq.gateway.simulator.LoadGenerator;
 import org.iomtpq.gateway.simulator.LoadReport;
@@ -37,6 +38,9 @@ public final class BenchCommand {
               --warmup S       first a throw-away run of S seconds (same devices and handshakes) so that the
                                measured runs find the gateway's code compiled by the JIT (default: --seconds; 0 = none)
               --broker B       hivemq (embedded, default) | mosquitto (Debian's, started as a separate process)
+              --store S        h2 (the embedded default: mongo-java-server on its H2 file) | memory (BENCH ONLY:
+                               mongo-java-server's in-memory backend, nothing durable, to show what the gateway itself
+                               costs without the H2 file; never a gateway setting; needs --compare no)
               --compare yes|no also run against a bench-only gateway that takes telemetry unencrypted, in the
                                order secured, unsecured, unsecured, secured, and report secured / unsecured (default yes)
               --ceiling yes|no with MQTT: also measure the same broker's bare pass-through rate (the same publishers,
@@ -124,9 +128,17 @@ public final class BenchCommand {
         Map<String, String> opts;
         try {
             opts = options(args, List.of("devices", "seconds", "rate", "transport", "handshakes", "warmup", "compare",
-                    "broker", "json", "ceiling", "growth", "growth-sizes", "growth-sessions", "growth-devices", "soak"));
+                    "broker", "store", "json", "ceiling", "growth", "growth-sizes", "growth-sessions", "growth-devices", "soak"));
             if (!List.of("hivemq", "mosquitto").contains(opts.getOrDefault("broker", "hivemq"))) {
                 throw new IllegalArgumentException("--broker takes hivemq or mosquitto");
+            }
+            if (!List.of("h2", "memory").contains(opts.getOrDefault("store", "h2"))) {
+                throw new IllegalArgumentException("--store takes h2 or memory");
+            }
+            if (inMemoryStore(opts) && !opts.containsKey("growth") && !opts.containsKey("soak")
+                    && !"no".equals(opts.get("compare"))) {
+                throw new IllegalArgumentException("--store memory needs --compare no (the unsecured gateway runs only"
+                        + " on the embedded defaults)");
             }
             for (String yesNo : List.of("compare", "ceiling")) {
                 if (!List.of("yes", "no").contains(opts.getOrDefault(yesNo, "yes"))) {
@@ -199,6 +211,12 @@ public final class BenchCommand {
             mosquitto = BenchMosquitto.start(dataDir.resolve("mosquitto"), EphemeralGateway.freeLoopbackPort());
             ephemeral.overrides().put("iomt.mqtt.url", mosquitto.url());
         }
+        // bench only: the same server without its H2 file, to tell the gateway's own cost from the file store's;
+        // in this JVM, so its threads are metered as the embedded MongoDB's, as the H2 server's are
+        EmbeddedMongo memoryStore = inMemoryStore(opts) ? EmbeddedMongo.startInMemory() : null;
+        if (memoryStore != null) {
+            ephemeral.overrides().put("iomt.mongo.uri", memoryStore.connectionString());
+        }
         String operatorToken = ephemeral.operatorToken();
         GatewaySettings settings = GatewaySettings.fromEnvironment(ephemeral.overrides());
         out.printf("%nbench: %s run%n", label);
@@ -233,8 +251,15 @@ public final class BenchCommand {
             if (mosquitto != null) {
                 mosquitto.close();
             }
+            if (memoryStore != null) {
+                memoryStore.close();
+            }
             EphemeralGateway.deleteTree(dataDir);
         }
+    }
+
+    static boolean inMemoryStore(Map<String, String> opts) {
+        return "memory".equals(opts.get("store"));
     }
 
     interface Tick {

@@ -56,6 +56,51 @@ class ObservationWriterTest {
     }
 
     @Test
+    void aSmallBatchWaitsForCompanyWithinTheLingerTimeAndAFullOneDoesNot() throws Exception {
+        List<Integer> sizes = new ArrayList<>();
+        CountDownLatch secondBatch = new CountDownLatch(2);
+        try (ObservationWriter writer = new ObservationWriter(batch -> {
+            synchronized (sizes) {
+                sizes.add(batch.size());
+            }
+            secondBatch.countDown();
+            return java.util.Collections.nCopies(batch.size(), InsertOutcome.STORED);
+        }, () -> { }, 500, 2_000)) {
+            CompletableFuture<InsertOutcome> lone = writer.submit(record(1));
+            Thread.sleep(100);
+            assertTrue(!lone.isDone(), "a lone message waits for company");
+            CompletableFuture<InsertOutcome> company = writer.submit(record(2));
+            assertEquals(InsertOutcome.STORED, lone.get(5, TimeUnit.SECONDS), "and goes out within the linger time");
+            assertEquals(InsertOutcome.STORED, company.get(5, TimeUnit.SECONDS));
+            synchronized (sizes) {
+                assertEquals(List.of(2), sizes, "both in one write");
+            }
+        }
+        List<Integer> full = new ArrayList<>();
+        CountDownLatch written = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (ObservationWriter writer = new ObservationWriter(batch -> {
+            synchronized (full) {
+                full.add(batch.size());
+            }
+            written.countDown();
+            await(release);
+            return java.util.Collections.nCopies(batch.size(), InsertOutcome.STORED);
+        }, () -> { }, 500, 60_000)) {
+            List<CompletableFuture<InsertOutcome>> many = new ArrayList<>();
+            for (long seq = 1; seq <= ObservationWriter.LINGER_BELOW; seq++) {
+                many.add(writer.submit(record(seq)));
+            }
+            // the writer may have taken the first ones alone; whatever it took lingers (60 s) only while under 32
+            assertTrue(written.await(10, TimeUnit.SECONDS), "a batch of 32 does not wait out a 60 s linger");
+            release.countDown();
+            for (CompletableFuture<InsertOutcome> f : many) {
+                assertEquals(InsertOutcome.STORED, f.get(10, TimeUnit.SECONDS));
+            }
+        }
+    }
+
+    @Test
     void aBatchIsNeverLargerThanTheLimit() throws Exception {
         List<Integer> sizes = new ArrayList<>();
         CountDownLatch release = new CountDownLatch(1);

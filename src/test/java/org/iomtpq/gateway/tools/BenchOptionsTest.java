@@ -56,4 +56,16 @@ class BenchOptionsTest {
         assertEquals(25, BrokerCeiling.mqttDevices(Map.of()));
         assertEquals(100, BrokerCeiling.mqttDevices(Map.of("transport", "mqtt", "devices", "100")));
     }
+
+    @Test
+    void theInMemoryStoreIsABenchOptionThatRefusesTheUnsecuredComparison() throws Exception {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        BenchCommand bench = new BenchCommand(new java.io.PrintStream(new java.io.ByteArrayOutputStream()),
+                new java.io.PrintStream(err));
+        assertEquals(2, bench.run(new String[] {"--store", "memory"}));
+        assertTrue(err.toString().contains("--store memory needs --compare no"), err.toString());
+        assertEquals(2, bench.run(new String[] {"--store", "mongod"}));
+        assertTrue(BenchCommand.inMemoryStore(Map.of("store", "memory")));
+        assertFalse(BenchCommand.inMemoryStore(Map.of()));
+    }
 }
