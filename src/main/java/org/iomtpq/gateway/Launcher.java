@@ -47,6 +47,9 @@ public final class Launcher {
               deploy-registry [--authorize 0xADDR:0xKEMKEYHASH ...]
                                         deploy the key registry (owner: IOMT_ETH_PRIVATE_KEY, or the dev key on a local
                                         dev chain) and authorize gateways (default: this gateway); prints IOMT_REGISTRY_ADDRESS
+              authorize-gateway [--authorize 0xADDR:0xKEMKEYHASH ...]
+                                        authorize gateways on the registry at IOMT_REGISTRY_ADDRESS (as its owner:
+                                        IOMT_ETH_PRIVATE_KEY); default: this gateway's account and ML-KEM key hash
               gas-report [--out FILE]   measure registry gas on a fresh Anvil against the naive full-key contract and
                                         update the "Gas report" section of FILE (default docs/benchmarks.md)
               verify-audit [--mongo URI [--database NAME] | --api URL [--token T]] [--stream S]
@@ -70,6 +73,7 @@ public final class Launcher {
             case "bench-load" -> new BenchCommand(System.out, System.err).runLoad(rest);
             case "bench-enroll" -> new BenchEnrollCommand(System.out, System.err).run(rest);
             case "deploy-registry" -> new DeployRegistryCommand(System.out, System.err).run(rest);
+            case "authorize-gateway" -> new DeployRegistryCommand(System.out, System.err).authorize(rest);
             case "gas-report" -> new GasReportCommand(System.out, System.err).run(rest);
             case "verify-audit" -> new VerifyAuditCommand(System.out, System.err).run(rest);
             case "help", "--help", "-h" -> {

@@ -31,9 +31,21 @@ public final class RegistryDeployer {
      */
     public static Deployment deployAndAuthorize(RegistryClient owner, List<GatewayAuthorization> gateways) {
         DeployedContract registry = owner.deploy(ContractArtifact.load(ContractArtifact.REGISTRY), "");
+        return new Deployment(registry.address(), registry.txHash(), authorize(owner, registry.address(), gateways));
+    }
+
+    /**
+     * Authorizes {@code gateways} on the registry at {@code registry} from {@code owner}'s account (which must be the
+     * registry's owner); one confirmed transaction each, whose hashes are returned in order. Authorizing a gateway
+     * again replaces the ML-KEM key hash it was authorized with.
+     *
+     * @throws ChainRevertException  when {@code owner} is not the owner (nothing is sent)
+     * @throws IllegalStateException when an authorization is mined but fails
+     */
+    public static List<String> authorize(RegistryClient owner, String registry, List<GatewayAuthorization> gateways) {
         List<String> authorizations = new ArrayList<>();
         for (GatewayAuthorization gateway : gateways) {
-            AdminTransactions.Sent sent = owner.submitAndWait(registry.address(),
+            AdminTransactions.Sent sent = owner.submitAndWait(registry,
                     RegistryContract.authorizeGateway(gateway.address(), gateway.kemKeyHash()));
             if (!sent.outcome().success()) {
                 throw new IllegalStateException("authorizeGateway(" + gateway.address() + ") failed: "
@@ -41,6 +53,6 @@ public final class RegistryDeployer {
             }
             authorizations.add(sent.tx().txHash());
         }
-        return new Deployment(registry.address(), registry.txHash(), List.copyOf(authorizations));
+        return List.copyOf(authorizations);
     }
 }

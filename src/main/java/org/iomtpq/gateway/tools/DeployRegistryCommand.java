@@ -5,6 +5,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.iomtpq.gateway.chain.ChainRevertException;
 import org.iomtpq.gateway.chain.ChainSettings;
 import org.iomtpq.gateway.chain.ChainUnavailableException;
 import org.iomtpq.gateway.chain.EthAccount;
@@ -19,6 +20,8 @@ import org.web3j.utils.Numeric;
  * {@code ./iomt deploy-registry [--authorize 0xADDR:0xKEMKEYHASH ...]}: deploys the registry from the configured
  * account (which becomes its owner) and authorizes gateways; by default this gateway (its account and the keccak256
  * of its ML-KEM public key from the data directory).
+ * {@code ./iomt authorize-gateway [--authorize ...]}: the same authorizations on the registry already at
+ * {@code IOMT_REGISTRY_ADDRESS}, from its owner's account (what a gateway that refuses to start asks for).
  */
 public final class DeployRegistryCommand {
 
@@ -35,19 +38,37 @@ public final class DeployRegistryCommand {
     }
 
     public int run(String[] args, GatewaySettings settings) {
+        return run("deploy-registry", true, args, settings);
+    }
+
+    /** {@code authorize-gateway}: authorizes on the configured registry instead of deploying one. */
+    public int authorize(String[] args) {
+        return authorize(args, GatewaySettings.fromEnvironment(Map.of()));
+    }
+
+    public int authorize(String[] args, GatewaySettings settings) {
+        if (!settings.isSet("iomt.registry.address")) {
+            err.println("authorize-gateway needs the registry: set IOMT_REGISTRY_ADDRESS (and IOMT_ETH_PRIVATE_KEY of its owner)");
+            return 2;
+        }
+        return run("authorize-gateway", false, args, settings);
+    }
+
+    private int run(String command, boolean deployNew, String[] args, GatewaySettings settings) {
         List<GatewayAuthorization> gateways;
         try {
             gateways = parseAuthorizations(args);
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());
-            err.println("usage: ./iomt deploy-registry [--authorize 0xADDRESS:0xKEMKEYHASH ...]");
+            err.println("usage: ./iomt " + command + " [--authorize 0xADDRESS:0xKEMKEYHASH ...]");
             return 2;
         }
-        ChainSettings chain = ChainSettings.from(settings);
+        ChainSettings chain;
         EthAccount owner;
         try {
+            chain = ChainSettings.from(settings);
             owner = EthAccount.fromSettings(settings, EthAccount.isEmbeddedProfile(chain));
-        } catch (IllegalStateException e) {
+        } catch (IllegalArgumentException | IllegalStateException e) {
             err.println(e.getMessage());
             return 2;
         }
@@ -57,21 +78,35 @@ public final class DeployRegistryCommand {
             gateways = List.of(new GatewayAuthorization(owner.address(), kemKeyHash));
         }
         try (RegistryClient client = new RegistryClient(chain, owner)) {
-            out.println("deploying PostQuantumKeyRegistry to chain " + chain.chainId() + " at " + chain.rpcUrl()
-                    + " from " + owner.address());
-            RegistryDeployer.Deployment deployment = RegistryDeployer.deployAndAuthorize(client, gateways);
-            out.println("registry " + deployment.address() + " (tx " + deployment.deployTxHash() + ")");
-            for (int i = 0; i < gateways.size(); i++) {
-                out.println("authorized gateway " + gateways.get(i).address() + " kemKeyHash "
-                        + Numeric.toHexString(gateways.get(i).kemKeyHash()) + " (tx "
-                        + deployment.authorizationTxHashes().get(i) + ")");
+            if (deployNew) {
+                return deploy(client, gateways);
             }
-            out.println();
-            out.println("export IOMT_REGISTRY_ADDRESS=" + deployment.address());
+            out.println("authorizing on registry " + chain.registryAddress() + " (chain " + chain.chainId() + " at "
+                    + chain.rpcUrl() + ") from " + owner.address());
+            printAuthorizations(gateways, RegistryDeployer.authorize(client, chain.registryAddress(), gateways));
             return 0;
-        } catch (ChainUnavailableException | IllegalStateException e) {
-            err.println("deploy-registry failed: " + e.getMessage());
+        } catch (ChainUnavailableException | ChainRevertException | IllegalStateException e) {
+            err.println(command + " failed: " + e.getMessage());
             return 1;
+        }
+    }
+
+    private int deploy(RegistryClient client, List<GatewayAuthorization> gateways) {
+        ChainSettings chain = client.settings();
+        out.println("deploying PostQuantumKeyRegistry to chain " + chain.chainId() + " at " + chain.rpcUrl()
+                + " from " + client.account().address());
+        RegistryDeployer.Deployment deployment = RegistryDeployer.deployAndAuthorize(client, gateways);
+        out.println("registry " + deployment.address() + " (tx " + deployment.deployTxHash() + ")");
+        printAuthorizations(gateways, deployment.authorizationTxHashes());
+        out.println();
+        out.println("export IOMT_REGISTRY_ADDRESS=" + deployment.address());
+        return 0;
+    }
+
+    private void printAuthorizations(List<GatewayAuthorization> gateways, List<String> txHashes) {
+        for (int i = 0; i < gateways.size(); i++) {
+            out.println("authorized gateway " + gateways.get(i).address() + " kemKeyHash "
+                    + Numeric.toHexString(gateways.get(i).kemKeyHash()) + " (tx " + txHashes.get(i) + ")");
         }
     }
 
