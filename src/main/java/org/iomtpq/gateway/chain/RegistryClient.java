@@ -9,8 +9,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.FunctionReturnDecoder;
 import org.web3j.abi.datatypes.Function;
@@ -37,7 +35,6 @@ import org.web3j.utils.Numeric;
  */
 public final class RegistryClient implements RegistryTransactions, AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RegistryClient.class);
     private static final Duration WAIT_TIMEOUT = Duration.ofMinutes(2);
 
     private final ChainSettings settings;
@@ -46,8 +43,9 @@ public final class RegistryClient implements RegistryTransactions, AutoCloseable
     private volatile boolean chainVerified;
 
     /**
-     * Connects (lazily: a node that is down now is retried on every call) and, when the node answers, refuses a
-     * node on another chain than {@code settings.chainId()} with {@link IllegalStateException}.
+     * Connects lazily: nothing is sent until the first call, which (like every call until one succeeds) refuses a node
+     * on another chain than {@code settings.chainId()} with {@link IllegalStateException}; a node that is down is
+     * retried on every call. The gateway's own start-up checks are {@code service.ChainStartupCheck}'s.
      */
     public RegistryClient(ChainSettings settings, EthAccount account) {
         this.settings = settings;
@@ -61,14 +59,6 @@ public final class RegistryClient implements RegistryTransactions, AutoCloseable
         });
         // The client's own polling interval: web3j's default (15 s) made events arrive 7-15 s late (PITFALLS.md).
         this.web3j = Web3j.build(new HttpService(settings.rpcUrl(), http), settings.pollInterval().toMillis(), poller);
-        try {
-            verifyChain();
-        } catch (ChainUnavailableException down) {
-            LOG.warn("Ethereum node {} not reachable yet: the chain id is checked on first contact", settings.rpcUrl());
-        } catch (IllegalStateException wrongChain) {
-            web3j.shutdown();
-            throw wrongChain;
-        }
     }
 
     /** The web3j instance (a Camel route may bind it as its web3j bean so both share one HTTP client and poller). */
@@ -117,6 +107,13 @@ public final class RegistryClient implements RegistryTransactions, AutoCloseable
                     + " (" + view.getName() + " returned " + result.getValue() + "): check iomt.registry.address");
         }
         return out;
+    }
+
+    /** eth_getCode(address, latest) is not empty: a contract lives there. */
+    public boolean hasCode(String address) {
+        verifyChain();
+        String code = NodeErrors.sendOk(settings.rpcUrl(), web3j.ethGetCode(address, DefaultBlockParameterName.LATEST)).getCode();
+        return code != null && !code.isEmpty() && !code.equals("0x");
     }
 
     public long blockNumber() {

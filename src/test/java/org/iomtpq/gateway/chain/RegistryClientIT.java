@@ -184,9 +184,11 @@ class RegistryClientIT {
     @Test
     void aNodeOnAnotherChainIsRefused() {
         ChainSettings wrong = new ChainSettings(f.node.rpcUrl(), f.registry, 1, 1, Duration.ofMillis(25));
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> new RegistryClient(wrong, EthAccount.of(f.gateway)));
-        assertTrue(e.getMessage().contains("chain id 31337") && e.getMessage().contains("iomt.chain-id is 1"), e.getMessage());
+        try (RegistryClient client = new RegistryClient(wrong, EthAccount.of(f.gateway))) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, client::nextNonce,
+                    "nothing is signed or read for the wrong chain");
+            assertTrue(e.getMessage().contains("chain id 31337") && e.getMessage().contains("iomt.chain-id is 1"), e.getMessage());
+        }
     }
 
     @Test
