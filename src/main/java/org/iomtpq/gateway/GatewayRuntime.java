@@ -23,12 +23,12 @@ import org.iomtpq.gateway.camel.GatewayMqttClients;
 import org.iomtpq.gateway.protocol.TelemetryProtection;
 import org.iomtpq.gateway.camel.IngressMqttClient;
 import org.iomtpq.gateway.chain.ChainSettings;
-import org.iomtpq.gateway.chain.EthAccount;
 import org.iomtpq.gateway.chain.RegistryClient;
 import org.iomtpq.gateway.config.GatewaySettings;
 import org.iomtpq.gateway.embedded.EmbeddedMongo;
 import org.iomtpq.gateway.embedded.EmbeddedMqttBroker;
 import org.iomtpq.gateway.net.NoDelaySocketFactory;
+import org.iomtpq.gateway.service.ChainStartupCheck;
 import org.iomtpq.gateway.service.RegistryMode;
 import org.iomtpq.gateway.store.ChainCursorRepository;
 import org.iomtpq.gateway.store.StreamLeaseRepository;
@@ -131,14 +131,13 @@ public final class GatewayRuntime implements AutoCloseable {
         startCamel();
     }
 
-    /** With {@code iomt.registry.mode=chain}: the registry client (checked against the node's chain id), else null. */
+    /** With {@code iomt.registry.mode=chain}: the registry client (node, registry and our authorization checked), else null. */
     private RegistryClient startRegistryClient() {
-        if (RegistryMode.parse(settings.get("iomt.registry.mode")) != RegistryMode.CHAIN) {
+        RegistryClient registry = ChainStartupCheck.connect(settings);
+        if (registry == null) {
             return null;
         }
-        ChainSettings chain = ChainSettings.from(settings);
-        chain.requireRegistry();
-        RegistryClient registry = new RegistryClient(chain, EthAccount.fromSettings(settings, EthAccount.isEmbeddedProfile(chain)));
+        ChainSettings chain = registry.settings();
         toClose.push(registry);
         LOG.info("Key registry {} on chain {} at {}, gateway account {}", chain.registryAddress(), chain.chainId(),
                 chain.rpcUrl(), registry.account().address());

@@ -38,6 +38,7 @@ public record EphemeralGateway(Map<String, String> overrides, String operatorTok
         overrides.put("iomt.auditor-token", auditorToken);
         overrides.put("iomt.master-key", randomBase64(32));
         overrides.put("iomt.registry.mode", "none");
+        overrides.put("iomt.registry.address", ""); // an exported IOMT_REGISTRY_ADDRESS would contradict mode none
         return new EphemeralGateway(overrides, operatorToken, auditorToken);
     }
 

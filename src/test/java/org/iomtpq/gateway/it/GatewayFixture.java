@@ -100,6 +100,7 @@ public final class GatewayFixture implements AutoCloseable {
         o.put("iomt.auditor-token", auditorToken);
         o.put("iomt.master-key", Base64.getEncoder().encodeToString(masterKey));
         o.put("iomt.registry.mode", "none");
+        o.put("iomt.registry.address", ""); // an exported IOMT_REGISTRY_ADDRESS would contradict mode none
         o.put("iomt.audit-stream", "");
         // attack tests count one audit entry per rejection: no flood summarizing here (RejectionThrottleTest covers it)
         o.put("iomt.audit.rejections-per-window", "1000000");
