@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
+import org.iomtpq.gateway.config.GatewaySettings;
 import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.FunctionReturnDecoder;
 import org.web3j.abi.datatypes.Function;
@@ -59,6 +60,17 @@ public final class RegistryClient implements RegistryTransactions, AutoCloseable
         });
         // The client's own polling interval: web3j's default (15 s) made events arrive 7-15 s late (PITFALLS.md).
         this.web3j = Web3j.build(new HttpService(settings.rpcUrl(), http), settings.pollInterval().toMillis(), poller);
+    }
+
+    /**
+     * The client for the chain, registry and account the settings name ({@link ChainSettings#from},
+     * {@link EthAccount#fromSettings}). Nothing is sent yet.
+     *
+     * @throws IllegalArgumentException or {@link IllegalStateException} naming the setting that is wrong
+     */
+    public static RegistryClient fromSettings(GatewaySettings s) {
+        ChainSettings chain = ChainSettings.from(s);
+        return new RegistryClient(chain, EthAccount.fromSettings(s, EthAccount.isEmbeddedProfile(chain)));
     }
 
     /** The web3j instance (a Camel route may bind it as its web3j bean so both share one HTTP client and poller). */

@@ -5,7 +5,6 @@ import java.security.SecureRandom;
 import org.iomtpq.gateway.chain.ChainRevertException;
 import org.iomtpq.gateway.chain.ChainSettings;
 import org.iomtpq.gateway.chain.ChainUnavailableException;
-import org.iomtpq.gateway.chain.EthAccount;
 import org.iomtpq.gateway.chain.GatewayKey;
 import org.iomtpq.gateway.chain.RegistryClient;
 import org.iomtpq.gateway.config.GatewaySettings;
@@ -48,21 +47,18 @@ public final class ChainStartupCheck {
         if (!chainMode(settings)) {
             return null;
         }
-        ChainSettings chain;
-        EthAccount account;
+        RegistryClient registry;
         try {
-            chain = ChainSettings.from(settings);
-            account = EthAccount.fromSettings(settings, EthAccount.isEmbeddedProfile(chain));
+            registry = RegistryClient.fromSettings(settings);
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new StartupException("chain mode: " + e.getMessage());
         }
-        RegistryClient registry = new RegistryClient(chain, account);
         try {
             // The record devices fetch (§3), built as the running gateway builds it: the check reads the very address
             // and key hash they will look up. The identity is the one GatewayComponents loads from the same directory.
             GatewayIdentity identity = GatewayIdentity.loadOrCreate(settings.dataDir(), settings.gatewayId(), new SecureRandom());
-            GatewayRecord record = new GatewayInfo(identity, RegistryMode.CHAIN, account.address()).record();
-            check(chain, registryView(registry), record, settings.dataDir().toString());
+            GatewayRecord record = new GatewayInfo(identity, RegistryMode.CHAIN, registry.account().address()).record();
+            check(registry.settings(), registryView(registry), record, settings.dataDir().toString());
             return registry;
         } catch (RuntimeException e) {
             registry.close();

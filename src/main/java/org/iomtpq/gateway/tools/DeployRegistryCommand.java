@@ -8,7 +8,6 @@ import java.util.Map;
 import org.iomtpq.gateway.chain.ChainRevertException;
 import org.iomtpq.gateway.chain.ChainSettings;
 import org.iomtpq.gateway.chain.ChainUnavailableException;
-import org.iomtpq.gateway.chain.EthAccount;
 import org.iomtpq.gateway.chain.RegistryClient;
 import org.iomtpq.gateway.chain.RegistryDeployer;
 import org.iomtpq.gateway.chain.RegistryDeployer.GatewayAuthorization;
@@ -63,26 +62,26 @@ public final class DeployRegistryCommand {
             err.println("usage: ./iomt " + command + " [--authorize 0xADDRESS:0xKEMKEYHASH ...]");
             return 2;
         }
-        ChainSettings chain;
-        EthAccount owner;
+        RegistryClient client;
         try {
-            chain = ChainSettings.from(settings);
-            owner = EthAccount.fromSettings(settings, EthAccount.isEmbeddedProfile(chain));
+            client = RegistryClient.fromSettings(settings);
         } catch (IllegalArgumentException | IllegalStateException e) {
             err.println(e.getMessage());
             return 2;
         }
+        ChainSettings chain = client.settings();
+        String owner = client.account().address();
         if (gateways.isEmpty()) {
             byte[] kemKeyHash = GatewayIdentity.loadOrCreate(settings.dataDir(), settings.gatewayId(), new SecureRandom())
                     .keyPair().publicKey().keccak256();
-            gateways = List.of(new GatewayAuthorization(owner.address(), kemKeyHash));
+            gateways = List.of(new GatewayAuthorization(owner, kemKeyHash));
         }
-        try (RegistryClient client = new RegistryClient(chain, owner)) {
+        try (client) {
             if (deployNew) {
                 return deploy(client, gateways);
             }
             out.println("authorizing on registry " + chain.registryAddress() + " (chain " + chain.chainId() + " at "
-                    + chain.rpcUrl() + ") from " + owner.address());
+                    + chain.rpcUrl() + ") from " + owner);
             printAuthorizations(gateways, RegistryDeployer.authorize(client, chain.registryAddress(), gateways));
             return 0;
         } catch (ChainUnavailableException | ChainRevertException | IllegalStateException e) {
