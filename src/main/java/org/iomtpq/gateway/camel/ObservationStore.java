@@ -33,28 +33,22 @@ public final class ObservationStore extends AsyncProcessorSupport {
     public boolean process(Exchange exchange, AsyncCallback callback) {
         ObservationRecord observation = exchange.getProperty(ExchangeKeys.OBSERVATION, ObservationRecord.class);
         RequestContext ctx = exchange.getProperty(ExchangeKeys.REQUEST, RequestContext.class);
-        writer.submit(observation).whenCompleteAsync((outcome, failure) -> {
-            try {
-                if (failure != null) {
-                    exchange.setException(failure);
-                } else {
-                    switch (outcome) {
-                        case STORED -> telemetry.stored(observation);
-                        case DUPLICATE -> {
-                            if (telemetry.storedAlready(observation, ctx)) {
-                                exchange.setProperty(ExchangeKeys.DUPLICATE, true);
-                            }
-                        }
-                        case FAILED -> exchange.setException(new MongoException(
-                                "the store refused the observation; nothing was stored"));
+        writer.submit(observation).whenCompleteAsync((outcome, failure) -> Continuations.resume(exchange, callback, () -> {
+            if (failure != null) {
+                exchange.setException(failure);
+                return;
+            }
+            switch (outcome) {
+                case STORED -> telemetry.stored(observation);
+                case DUPLICATE -> {
+                    if (telemetry.storedAlready(observation, ctx)) {
+                        exchange.setProperty(ExchangeKeys.DUPLICATE, true);
                     }
                 }
-            } catch (RuntimeException e) {
-                exchange.setException(e);
-            } finally {
-                callback.done(false);
+                case FAILED -> exchange.setException(new MongoException(
+                        "the store refused the observation; nothing was stored"));
             }
-        }, continuations);
+        }), continuations);
         return false;
     }
 }
