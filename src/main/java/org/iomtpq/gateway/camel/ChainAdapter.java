@@ -1,5 +1,6 @@
 package org.iomtpq.gateway.camel;
 
+import java.time.Duration;
 import java.util.List;
 
 import org.apache.camel.Exchange;
@@ -7,28 +8,36 @@ import org.iomtpq.gateway.chain.RegistryContract;
 import org.iomtpq.gateway.service.ChainEvents;
 import org.iomtpq.gateway.service.DeviceNotification;
 import org.iomtpq.gateway.service.OutboxRelay;
+import org.iomtpq.gateway.service.SubmissionWaits;
 import org.iomtpq.gateway.store.ChainCursorRepository;
 import org.web3j.protocol.core.methods.response.Log;
 
 /**
- * Thin adapters for the chain routes (registry.mode=chain): one outbox relay pass per timer tick, and one registry
- * log from camel-web3j's log consumer. Both leave the device notifications they produced in the body for the route
+ * Thin adapters for the chain routes (registry.mode=chain): one outbox relay round per timer tick, as soon as an
+ * answer rings for it or after the relay period, and one registry log from camel-web3j's log consumer. Both leave the device notifications they produced in the body for the route
  * to publish. Broadcasting is done by the relay itself, not through camel-web3j's ETH_SEND_RAW_TRANSACTION, because
  * the relay must read the node's answer ("already known", "nonce too low") before it moves on, in order.
  */
 public final class ChainAdapter {
 
     private final OutboxRelay relay;
+    private final SubmissionWaits waits;
+    private final Duration relayPeriod;
     private final ChainEvents events;
     private final ChainCursorRepository cursor;
 
-    public ChainAdapter(OutboxRelay relay, ChainEvents events, ChainCursorRepository cursor) {
+    public ChainAdapter(OutboxRelay relay, SubmissionWaits waits, Duration relayPeriod, ChainEvents events,
+                        ChainCursorRepository cursor) {
         this.relay = relay;
+        this.waits = waits;
+        this.relayPeriod = relayPeriod;
         this.events = events;
         this.cursor = cursor;
     }
 
-    public void relayOutbox(Exchange exchange) {
+    /** Waits (on the timer's own thread) for a ring or the relay period, then runs one round. */
+    public void relayOutbox(Exchange exchange) throws InterruptedException {
+        waits.awaitRing(relayPeriod);
         exchange.getMessage().setBody(relay.tick());
     }
 

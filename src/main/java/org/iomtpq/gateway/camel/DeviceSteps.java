@@ -1,8 +1,12 @@
 package org.iomtpq.gateway.camel;
 
 import org.apache.camel.Exchange;
+import java.util.function.Function;
+
 import org.iomtpq.gateway.protocol.AckMessage;
+import org.iomtpq.gateway.protocol.EnrolledMessage;
 import org.iomtpq.gateway.protocol.MessageCodec;
+import org.iomtpq.gateway.protocol.RotationMessage;
 import org.iomtpq.gateway.service.EnrollmentService;
 import org.iomtpq.gateway.service.HandshakeService;
 import org.iomtpq.gateway.service.RequestContext;
@@ -29,9 +33,13 @@ public final class DeviceSteps {
         this.rotation = rotation;
     }
 
+    /** The answer names the registration's transaction once signed: {@link TxHashAnswer} waits for it. */
     public void enroll(Exchange exchange) {
         EnrollmentService.Outcome outcome = enrollment.enroll(raw(exchange), request(exchange));
-        answer(exchange, outcome.created() ? 201 : 200, MessageCodec.toJson(outcome.enrolled()));
+        EnrolledMessage e = outcome.enrolled();
+        answer(exchange, outcome.created() ? 201 : 200, MessageCodec.toJson(e));
+        awaitTxHash(exchange, outcome.outboxEntryId(), txHash -> MessageCodec.toJson(
+                new EnrolledMessage(e.deviceId(), e.status(), e.deviceIdHash(), e.keyCommitment(), txHash)));
     }
 
     public void hello(Exchange exchange) {
@@ -42,8 +50,19 @@ public final class DeviceSteps {
         answer(exchange, 200, MessageCodec.toJson(handshake.finished(raw(exchange), request(exchange))));
     }
 
+    /** The answer names the rotateDeviceKey transaction once signed: {@link TxHashAnswer} waits for it. */
     public void rotate(Exchange exchange) {
-        answer(exchange, 200, MessageCodec.toJson(rotation.rotate(raw(exchange), request(exchange))));
+        RotationService.Outcome outcome = rotation.rotate(raw(exchange), request(exchange));
+        RotationMessage r = outcome.rotation();
+        answer(exchange, 200, MessageCodec.toJson(r));
+        awaitTxHash(exchange, outcome.outboxEntryId(), txHash -> MessageCodec.toJson(
+                new RotationMessage(r.deviceId(), r.status(), r.keyCommitment(), txHash)));
+    }
+
+    private static void awaitTxHash(Exchange exchange, String outboxEntryId, Function<String, String> answerWithTxHash) {
+        if (outboxEntryId != null) {
+            exchange.setProperty(TxHashAnswer.AWAITED, new TxHashAnswer.Awaited(outboxEntryId, answerWithTxHash));
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package org.iomtpq.gateway.camel;
 
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -44,6 +45,7 @@ import org.iomtpq.gateway.service.RegistryMode;
 import org.iomtpq.gateway.service.RevocationService;
 import org.iomtpq.gateway.service.RotationService;
 import org.iomtpq.gateway.service.SessionKeyVault;
+import org.iomtpq.gateway.service.SubmissionWaits;
 import org.iomtpq.gateway.service.TelemetryService;
 import org.iomtpq.gateway.store.ApprovalRepository;
 import org.iomtpq.gateway.store.ChainCursorRepository;
@@ -67,7 +69,7 @@ public final class GatewayComponents implements AutoCloseable {
 
     private final Map<String, Object> beans = new LinkedHashMap<>();
     private final ObservationWriter observationWriter;
-    private final ExecutorService telemetryContinuations;
+    private final ExecutorService continuations;
     private final GatewayIdentity identity;
     private final AuditTrail audit;
     private final RegistryMode registryMode;
@@ -118,6 +120,9 @@ public final class GatewayComponents implements AutoCloseable {
         StoredSeqs storedSeqs = new StoredSeqs(db);
         RevocationService revocation = new RevocationService(devices, sessions, audit, registryMode, outbox, clock);
         CommitmentCheck commitmentCheck = null;
+        // Without a chain nothing is submitted, so no answer ever waits.
+        SubmissionWaits submissions = new SubmissionWaits(registryMode == RegistryMode.CHAIN
+                ? Duration.ofMillis(settings.getLong("iomt.outbox.answer-wait-ms")) : Duration.ZERO);
         if (registryMode == RegistryMode.CHAIN) {
             OnChainKeys onChain = new OnChainKeys(registry);
             AuditAnchors anchors = new AuditAnchors(stream, auditRepository, outbox, registry,
@@ -126,9 +131,11 @@ public final class GatewayComponents implements AutoCloseable {
             ChainEffects effects = new ChainEffects(devices, sessions, onChain, audit, anchors, clock);
             commitmentCheck = new CommitmentCheck(onChain, devices, outbox, effects, audit);
             ChainCursorRepository cursor = new ChainCursorRepository(db, registry.settings().requireRegistry());
-            beans.put("chainAdapter", new ChainAdapter(new OutboxRelay(outbox, registry, effects, clock,
-                            new OutboxRelay.Limits(settings.getInt("iomt.outbox.register-batch-max"),
-                                    settings.getInt("iomt.outbox.max-in-flight"))),
+            OutboxRelay relay = new OutboxRelay(outbox, registry, effects, clock,
+                    new OutboxRelay.Limits(settings.getInt("iomt.outbox.register-batch-max"),
+                            settings.getInt("iomt.outbox.max-in-flight")), submissions);
+            beans.put("chainAdapter", new ChainAdapter(relay, submissions,
+                    Duration.ofMillis(settings.getLong("iomt.outbox.relay-period-ms")),
                     new ChainEvents(devices, onChain, effects, revocation, clock), cursor));
             beans.put("web3j", registry.web3j());
         }
@@ -149,15 +156,16 @@ public final class GatewayComponents implements AutoCloseable {
         int continuationThreads = settings.getInt("iomt.telemetry.continuation-threads");
         // CallerRuns: should the pool ever refuse (shut down while a write completes), the continuation still runs
         // and the exchange is answered, instead of hanging unacknowledged.
-        telemetryContinuations = new ThreadPoolExecutor(continuationThreads, continuationThreads, 0L, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(), daemonThreads("telemetry-stored"), new ThreadPoolExecutor.CallerRunsPolicy());
+        continuations = new ThreadPoolExecutor(continuationThreads, continuationThreads, 0L, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), daemonThreads("continuation"), new ThreadPoolExecutor.CallerRunsPolicy());
         RotationService rotation = new RotationService(devices, sessions, audit, registryMode, outbox, clock);
         GatewayInfo info = new GatewayInfo(identity, registryMode, registry == null ? null : registry.account().address());
 
         beans.put("mongoClient", mongoClient);
         beans.put("deviceIngress", new DeviceIngress());
         beans.put("deviceSteps", new DeviceSteps(enrollment, handshake, telemetry, rotation));
-        beans.put("storeObservation", new ObservationStore(observationWriter, telemetry, telemetryContinuations));
+        beans.put("storeObservation", new ObservationStore(observationWriter, telemetry, continuations));
+        beans.put("txHashAnswer", new TxHashAnswer(submissions, continuations));
         beans.put("operatorApi", new OperatorApi(
                 new Authorizer(settings.getOrEmpty("iomt.operator-token"), settings.getOrEmpty("iomt.auditor-token")),
                 new OperatorQueries(devices, sessions, observations, auditRepository, stream, clock),
@@ -206,9 +214,9 @@ public final class GatewayComponents implements AutoCloseable {
     @Override
     public void close() {
         observationWriter.close();
-        telemetryContinuations.shutdown();
+        continuations.shutdown();
         try {
-            telemetryContinuations.awaitTermination(10, TimeUnit.SECONDS);
+            continuations.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -28,8 +28,14 @@ import org.iomtpq.gateway.store.OutboxRepository;
  */
 public final class EnrollmentService {
 
-    /** What the transport needs to answer: the message and whether a record was created (HTTP 201 vs 200). */
-    public record Outcome(EnrolledMessage enrolled, boolean created) {
+    /**
+     * What the transport needs to answer: the message, whether a record was created (HTTP 201 vs 200), and the outbox
+     * entry whose transaction the answer may name once signed (null when nothing was submitted).
+     */
+    public record Outcome(EnrolledMessage enrolled, boolean created, String outboxEntryId) {
+        Outcome(EnrolledMessage enrolled, boolean created) {
+            this(enrolled, created, null);
+        }
     }
 
     private final DeviceRepository devices;
@@ -75,10 +81,13 @@ public final class EnrollmentService {
             }
         }
         DeviceRecord record = newRecord(m, commitment, messageHash, existing, ctx, now);
+        String registration = null;
         if (registryMode == RegistryMode.CHAIN) {
             // First the outbox, then the record: the relay drops an operation whose record never appeared.
-            outbox.add(OutboxEntry.pending(OutboxEntry.Op.REGISTER, record.deviceId(), record.deviceIdHash(), commitment,
-                    null, null, now));
+            OutboxEntry entry = OutboxEntry.pending(OutboxEntry.Op.REGISTER, record.deviceId(), record.deviceIdHash(),
+                    commitment, null, null, now);
+            outbox.add(entry);
+            registration = entry.id();
         }
         boolean stored = existing.isEmpty() ? devices.insert(record) : devices.replace(existing.get().status(), record);
         if (!stored) {
@@ -94,7 +103,7 @@ public final class EnrollmentService {
         audit.record(AuditEvent.success("DEVICE_ENROLLED", m.deviceId(),
                 "enrolled via " + ctx.transport().name().toLowerCase(java.util.Locale.ROOT) + " as " + m.deviceType()
                         + ", status " + record.status() + ", registry " + registryMode.wireName()));
-        return new Outcome(enrolled(record), true);
+        return new Outcome(enrolled(record), true, registration);
     }
 
     /** Empty: the existing record may be replaced by this enrollment. */

@@ -42,7 +42,8 @@ import org.web3j.abi.datatypes.Function;
  * open operation on its device is finished, because what it does, and whether it is already on chain, depends on
  * the earlier one being mined. A batch that reverts does not fail its devices: its registrations are sent again one
  * by one, so that only the one that really fails is refused. What an outcome means for local state is
- * {@link OutboxEffects}' job.
+ * {@link OutboxEffects}' job. At the end of every round the answers waiting for their entry's transaction learn its
+ * hash, or that this round did not send it ({@link SubmissionWaits}).
  */
 public final class OutboxRelay {
 
@@ -51,6 +52,12 @@ public final class OutboxRelay {
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     /** How long an operation may wait for the local write that follows its outbox entry before it counts as moot. */
     private static final Duration SETTLE = Duration.ofSeconds(10);
+    /**
+     * Answers may ring for a round of their own while fewer transactions than this wait to be mined: one (an audit
+     * anchor, the previous answer's) does not stop them; more mean a fleet is being batched, and rounds rung per
+     * answer would spend the in-flight slots on tiny batches.
+     */
+    private static final int ANSWERS_RING_BELOW = 2;
 
     /**
      * @param registerBatchMax registrations in one registerDeviceKeys (iomt.outbox.register-batch-max)
@@ -72,34 +79,44 @@ public final class OutboxRelay {
     private final OutboxEffects effects;
     private final Clock clock;
     private final Limits limits;
+    private final SubmissionWaits waits;
     private final Map<String, Instant> lastBroadcast = new HashMap<>();
     private long nextNonce = -1;
+    /** Transactions of the gateway account waiting to be mined, as this round knows them. */
+    private int inFlight;
     /** The entry being worked on: the one to back off when the chain turns out to be unreachable. */
     private OutboxEntry current;
 
     public OutboxRelay(OutboxRepository outbox, RegistryTransactions registry, OutboxEffects effects, Clock clock,
-                       Limits limits) {
+                       Limits limits, SubmissionWaits waits) {
         this.outbox = outbox;
         this.registry = registry;
         this.effects = effects;
         this.clock = clock;
         this.limits = limits;
+        this.waits = waits;
     }
 
-    /** One round; returns the device notifications its effects produced. Called by a timer route. */
+    /**
+     * One round; returns the device notifications its effects produced. Called by a timer route, at once when an
+     * answer rings ({@link SubmissionWaits#awaitRing}).
+     */
     public synchronized List<DeviceNotification> tick() {
         List<DeviceNotification> notifications = new ArrayList<>();
         Instant now = clock.instant();
-        List<OutboxEntry> open = outbox.openInOrder(now);
-        if (open.isEmpty()) {
-            return notifications;
-        }
+        Map<String, String> sent = new HashMap<>(); // every entry this round saw → the hash it goes out in, or null
+        boolean chainAnswered = false;
         try {
-            RelayRound round = RelayRound.of(open);
+            RelayRound round = RelayRound.of(outbox.openInOrder(now));
+            sent.putAll(round.storedHashes());
+            inFlight = round.transactions();
             if (collectOutcomes(round, now, notifications)) {
                 round = RelayRound.of(outbox.openInOrder(now)); // finished and re-opened entries change what may go now
+                sent.putAll(round.storedHashes());
+                inFlight = round.transactions();
             }
-            sendWhatMayGo(round, now, notifications);
+            sendWhatMayGo(round, now, notifications, sent);
+            chainAnswered = true;
         } catch (ChainUnavailableException e) {
             backOff(current, "chain unavailable: " + e.getMessage());
         } catch (ProtocolException e) {
@@ -110,8 +127,26 @@ public final class OutboxRelay {
             backOff(current, "chain unavailable: " + e.getMessage());
         } finally {
             current = null;
+            if (!chainAnswered) {
+                sent.replaceAll((id, txHash) -> null); // the node did not take this round's transactions: name none
+            }
+            waits.roomForAnswers(chainAnswered && roomForAnswers());
+            waits.roundEnded(sent);
         }
         return notifications;
+    }
+
+    /**
+     * Whether answers may ring for a round of their own now. Told as soon as it changes (a receipt collected, a
+     * transaction signed), so that an answer arriving during a long round does not go by the state before it.
+     */
+    private boolean roomForAnswers() {
+        return inFlight < Math.min(ANSWERS_RING_BELOW, limits.maxInFlight());
+    }
+
+    private void inFlightChanged(int by) {
+        inFlight += by;
+        waits.roomForAnswers(roomForAnswers());
     }
 
     // ---- in flight: receipts, rebroadcasts
@@ -139,6 +174,7 @@ public final class OutboxRelay {
             return rebroadcastIfStale(e, round, now);
         }
         lastBroadcast.remove(e.id());
+        inFlightChanged(-1); // before its entry is finished: whoever sees it finished finds the room told
         TxOutcome mined = outcome.get();
         if (e.op() == Op.REGISTER_BATCH) {
             batchMined(e, round.membersOf(e), mined, now, notifications);
@@ -209,6 +245,7 @@ public final class OutboxRelay {
             LOG.warn("nonce {} of {} was used by another transaction: signing again", e.nonce(), e.id());
             lastBroadcast.remove(e.id());
             nextNonce = -1;
+            inFlightChanged(-1);
             if (e.op() == Op.REGISTER_BATCH) { // members first: until the batch is finished it still holds them
                 outbox.returnToPending(round.membersOf(e).stream().map(OutboxEntry::id).toList(), "nonce consumed elsewhere", false);
                 outbox.finish(e.id(), Status.CANCELLED, "nonce consumed elsewhere; its registrations are signed again", now);
@@ -221,8 +258,9 @@ public final class OutboxRelay {
 
     // ---- sending
 
-    private void sendWhatMayGo(RelayRound round, Instant now, List<DeviceNotification> notifications) {
-        int free = limits.maxInFlight() - (int) round.entries().stream().filter(OutboxEntry::carriesTransaction).count();
+    /** What was sent (signed, stored and taken by the node) goes into {@code sent}. */
+    private void sendWhatMayGo(RelayRound round, Instant now, List<DeviceNotification> notifications, Map<String, String> sent) {
+        int free = limits.maxInFlight() - round.transactions();
         Set<String> busyDevices = new HashSet<>();
         List<OutboxEntry> batch = new ArrayList<>();
         for (OutboxEntry e : round.entries()) {
@@ -243,7 +281,7 @@ public final class OutboxRelay {
                 case DONE -> busyDevices.remove(e.deviceId());
                 case SEND -> {
                     if (!batched) {
-                        signAndBroadcast(e, round, now, notifications);
+                        signAndBroadcast(e, round, now, notifications, sent);
                         free--;
                     } else {
                         free -= batch.isEmpty() ? 1 : 0; // one transaction, one slot, for the whole batch
@@ -253,9 +291,9 @@ public final class OutboxRelay {
             }
         }
         if (batch.size() == 1) {
-            signAndBroadcast(batch.get(0), round, now, notifications); // registerDeviceKey costs less than a batch of one
+            signAndBroadcast(batch.get(0), round, now, notifications, sent); // registerDeviceKey costs less than a batch of one
         } else if (!batch.isEmpty()) {
-            signAndBroadcastBatch(batch, round, now);
+            signAndBroadcastBatch(batch, round, now, sent);
         }
     }
 
@@ -277,7 +315,8 @@ public final class OutboxRelay {
         return Readiness.SEND;
     }
 
-    private void signAndBroadcast(OutboxEntry e, RelayRound round, Instant now, List<DeviceNotification> notifications) {
+    private void signAndBroadcast(OutboxEntry e, RelayRound round, Instant now, List<DeviceNotification> notifications,
+                                  Map<String, String> sent) {
         current = e;
         SignedTx tx;
         try {
@@ -290,15 +329,18 @@ public final class OutboxRelay {
         }
         outbox.markSigned(e.id(), tx.nonce(), tx.rawTxHex(), tx.txHash(), now);
         nextNonce = tx.nonce() + 1;
+        inFlightChanged(1);
         effects.submitted(e, tx.txHash());
-        broadcastNew(e.id(), tx);
+        if (broadcastNew(e.id(), tx)) {
+            sent.put(e.id(), tx.txHash());
+        }
     }
 
     /**
      * Order of writes: the batch with its bytes, then its members' mark. A crash before the first leaves nothing sent
      * and the members pending; after it, the stored batch holds its members (even unmarked) and is re-broadcast.
      */
-    private void signAndBroadcastBatch(List<OutboxEntry> members, RelayRound round, Instant now) {
+    private void signAndBroadcastBatch(List<OutboxEntry> members, RelayRound round, Instant now, Map<String, String> sent) {
         current = members.get(0);
         List<String> ids = members.stream().map(OutboxEntry::id).toList();
         Function call = RegistryContract.registerDeviceKeys(
@@ -318,18 +360,26 @@ public final class OutboxRelay {
         outbox.add(batch);
         outbox.markBatchMembers(ids, batch.id(), tx.nonce(), tx.txHash(), now);
         nextNonce = tx.nonce() + 1;
+        inFlightChanged(1);
         members.forEach(m -> effects.submitted(m, tx.txHash()));
         current = batch;
-        broadcastNew(batch.id(), tx);
+        if (broadcastNew(batch.id(), tx)) {
+            ids.forEach(id -> sent.put(id, tx.txHash()));
+        }
     }
 
-    /** A nonce taken elsewhere shows up on the next round's re-broadcast, which re-opens the operations. */
-    private void broadcastNew(String id, SignedTx tx) {
+    /**
+     * False when the nonce was taken: that shows up on the next round's re-broadcast, which re-opens the operations
+     * (so no answer names this hash).
+     */
+    private boolean broadcastNew(String id, SignedTx tx) {
         try {
             broadcast(id, tx);
+            return true;
         } catch (NonceConsumedException consumed) {
             LOG.warn("{}: nonce {} already used by another transaction; re-opened on the next round", id, tx.nonce());
             nextNonce = -1;
+            return false;
         }
     }
 

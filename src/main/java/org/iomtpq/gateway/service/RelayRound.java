@@ -33,6 +33,21 @@ record RelayRound(List<OutboxEntry> entries, Map<String, OutboxEntry> byId, Set<
         return batch.members().stream().map(byId::get).filter(Objects::nonNull).toList();
     }
 
+    /**
+     * Every entry of the round → the hash of its stored transaction (a batch member: its batch's) if it is signed,
+     * null while pending. Earlier rounds stored it, so it goes out in those bytes unless its nonce is found taken.
+     */
+    Map<String, String> storedHashes() {
+        Map<String, String> out = new HashMap<>();
+        entries.forEach(e -> out.put(e.id(), e.status() == OutboxEntry.Status.SIGNED ? e.txHash() : null));
+        return out;
+    }
+
+    /** Open entries that hold a signed transaction of their own (single operations and batches): those in flight. */
+    int transactions() {
+        return (int) entries.stream().filter(OutboxEntry::carriesTransaction).count();
+    }
+
     /** The highest nonce of an open signed transaction, or -1. */
     long highestOpenNonce() {
         return entries.stream().filter(e -> e.status() == OutboxEntry.Status.SIGNED && e.nonce() != null)

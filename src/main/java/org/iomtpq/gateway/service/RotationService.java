@@ -29,6 +29,13 @@ import org.iomtpq.gateway.store.SessionRepository;
  */
 public final class RotationService {
 
+    /** The answer, and the outbox entry whose transaction it may name once signed (null when nothing was submitted). */
+    public record Outcome(RotationMessage rotation, String outboxEntryId) {
+        Outcome(RotationMessage rotation) {
+            this(rotation, null);
+        }
+    }
+
     private final DeviceRepository devices;
     private final SessionRepository sessions;
     private final AuditTrail audit;
@@ -46,7 +53,7 @@ public final class RotationService {
         this.clock = clock;
     }
 
-    public RotationMessage rotate(byte[] raw, RequestContext ctx) {
+    public Outcome rotate(byte[] raw, RequestContext ctx) {
         RotateMessage m = MessageCodec.parseRotate(raw);
         ctx.bodyDeviceId(m.deviceId());
         String messageHash = Digests.messageHash(raw);
@@ -57,11 +64,12 @@ public final class RotationService {
             // whatever an interrupted first attempt left undone (ending the old keys' sessions) is done now.
             DeviceRecord current = found.get();
             if (current.pendingKeyCommitment() != null) {
-                return new RotationMessage(m.deviceId(), DeviceStatus.PENDING_CHAIN.name(), current.pendingKeyCommitment(),
-                        current.txHash());
+                return new Outcome(new RotationMessage(m.deviceId(), DeviceStatus.PENDING_CHAIN.name(),
+                        current.pendingKeyCommitment(), current.txHash()));
             }
             sessions.endAllOfOtherKeys(m.deviceId(), current.keyCommitment(), clock.instant());
-            return new RotationMessage(m.deviceId(), DeviceStatus.ACTIVE.name(), current.keyCommitment(), current.txHash());
+            return new Outcome(new RotationMessage(m.deviceId(), DeviceStatus.ACTIVE.name(), current.keyCommitment(),
+                    current.txHash()));
         }
         Instant now = clock.instant();
         var newKeys = RotationVerifier.checkTimestampAndKeys(m, now);
@@ -89,23 +97,25 @@ public final class RotationService {
         long ended = sessions.endAllOfOtherKeys(m.deviceId(), newCommitment, now);
         audit.record(AuditEvent.success("KEY_ROTATED", m.deviceId(),
                 "keys rotated to commitment " + newCommitment + "; " + ended + " session(s) ended"));
-        return new RotationMessage(m.deviceId(), DeviceStatus.ACTIVE.name(), newCommitment, null);
+        return new Outcome(new RotationMessage(m.deviceId(), DeviceStatus.ACTIVE.name(), newCommitment, null));
     }
 
     /**
      * Chain mode (§5a): the record keeps its keys and gains {@code pendingKeyCommitment}; {@code rotateDeviceKey} goes out
      * through the outbox, and the relay switches the keys when it is mined.
      */
-    private RotationMessage beginOnChain(RotateMessage m, DeviceRecord device, String newCommitment, List<String> newKeyHashes,
-                                         String messageHash, Instant now) {
-        outbox.add(OutboxEntry.pending(OutboxEntry.Op.ROTATE, m.deviceId(), device.deviceIdHash(), newCommitment,
-                m.kemPublicKey(), m.sigPublicKey(), now));
+    private Outcome beginOnChain(RotateMessage m, DeviceRecord device, String newCommitment, List<String> newKeyHashes,
+                                 String messageHash, Instant now) {
+        OutboxEntry entry = OutboxEntry.pending(OutboxEntry.Op.ROTATE, m.deviceId(), device.deviceIdHash(), newCommitment,
+                m.kemPublicKey(), m.sigPublicKey(), now);
+        outbox.add(entry);
         if (!devices.beginRotation(m.deviceId(), device.keyCommitment(), newCommitment, newKeyHashes, messageHash, now)) {
             DeviceChecks.requireActive(devices.find(m.deviceId()));
             throw new ProtocolException(ErrorCode.DEVICE_NOT_ACTIVE, "a rotation is already pending or the keys changed meanwhile");
         }
         audit.record(AuditEvent.success("KEY_ROTATION_REQUESTED", m.deviceId(),
                 "rotation to commitment " + newCommitment + " submitted to the registry"));
-        return new RotationMessage(m.deviceId(), DeviceStatus.PENDING_CHAIN.name(), newCommitment, null);
+        return new Outcome(new RotationMessage(m.deviceId(), DeviceStatus.PENDING_CHAIN.name(), newCommitment, null),
+                entry.id());
     }
 }

@@ -1,6 +1,8 @@
 package org.iomtpq.gateway.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -8,8 +10,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import org.iomtpq.gateway.crypto.Hashes;
@@ -38,6 +43,7 @@ class OutboxRelayTest {
     private ScriptedChain chain;
     private ScriptedEffects effects;
     private MutableClock clock;
+    private SubmissionWaits waits;
 
     @BeforeEach
     void start() {
@@ -46,6 +52,7 @@ class OutboxRelayTest {
         chain = new ScriptedChain();
         effects = new ScriptedEffects();
         clock = new MutableClock(T0.plusSeconds(1)); // after every operation a test adds
+        waits = new SubmissionWaits(Duration.ofSeconds(3));
     }
 
     @AfterEach
@@ -54,7 +61,7 @@ class OutboxRelayTest {
     }
 
     private OutboxRelay relay(int batchMax, int inFlight) {
-        return new OutboxRelay(outbox, chain, effects, clock, new OutboxRelay.Limits(batchMax, inFlight));
+        return new OutboxRelay(outbox, chain, effects, clock, new OutboxRelay.Limits(batchMax, inFlight), waits);
     }
 
     private static String hash(String s) {
@@ -273,5 +280,115 @@ class OutboxRelayTest {
         clock.set(T0.plus(Duration.ofMinutes(1)));
         relay(100, 8).tick();
         assertEquals(1, chain.signed.size());
+    }
+
+    // ---- answers that name their transaction (SubmissionWaits)
+
+    @Test
+    void enrolledAndRotationAnswersNameTheTransactionTheirRoundSigned() throws Exception {
+        OutboxEntry registration = add(Op.REGISTER, "DEV_NEW", 0);
+        OutboxEntry rotation = add(Op.ROTATE, "DEV_OLD", 1);
+        CompletableFuture<String> enrolled = waits.txHashOf(registration.id());
+        CompletableFuture<String> rotated = waits.txHashOf(rotation.id());
+        assertFalse(enrolled.isDone(), "waits for the relay");
+
+        relay(100, 8).tick();
+
+        assertEquals(chain.signedCalls("registerDeviceKey").get(0).tx().txHash(), enrolled.get(1, TimeUnit.SECONDS));
+        assertEquals(chain.signedCalls("rotateDeviceKey").get(0).tx().txHash(), rotated.get(1, TimeUnit.SECONDS));
+        assertEquals(effects.submitted.get(registration.id()), enrolled.get(), "the hash the registration endpoint names");
+    }
+
+    @Test
+    void answersArrivingWhileARoundRunsShareTheNextRoundsBatchAndItsHash() throws Exception {
+        OutboxEntry first = add(Op.REGISTER, "DEV_FIRST", 0);
+        CompletableFuture<String> firstAnswer = waits.txHashOf(first.id());
+        List<CompletableFuture<String>> later = new ArrayList<>();
+        chain.whileSigning = () -> {
+            chain.whileSigning = () -> { };
+            IntStream.range(0, 5).forEach(i -> later.add(waits.txHashOf(add(Op.REGISTER, "DEV_LATER_" + i, 10 + i).id())));
+        };
+        OutboxRelay relay = relay(100, 8);
+
+        relay.tick(); // reads the outbox before the five arrive: signs the first one alone
+        assertEquals(chain.signed.get(0).tx().txHash(), firstAnswer.get(1, TimeUnit.SECONDS));
+        assertTrue(later.stream().noneMatch(CompletableFuture::isDone), "not seen by that round: they wait for the next");
+
+        relay.tick();
+        assertEquals(2, chain.signed.size(), "the five in one transaction");
+        String batch = chain.signedCalls("registerDeviceKeys").get(0).tx().txHash();
+        for (CompletableFuture<String> answer : later) {
+            assertEquals(batch, answer.get(1, TimeUnit.SECONDS), "each answer names the batch");
+        }
+    }
+
+    @Test
+    void onceTwoTransactionsWaitToBeMinedAnswersSayNullAtOnceAndTheFleetBatchesAsBefore() throws Exception {
+        OutboxRelay relay = relay(100, 8);
+        CompletableFuture<String> enrolled = waits.txHashOf(add(Op.REGISTER, "DEV_0000", 0).id());
+        relay.tick();
+        CompletableFuture<String> rotated = waits.txHashOf(add(Op.ROTATE, "DEV_ROTATED", 1).id());
+        relay.tick();
+        assertTrue(enrolled.get(1, TimeUnit.SECONDS).startsWith("0xhash"));
+        assertTrue(rotated.get(1, TimeUnit.SECONDS).startsWith("0xhash"), "one transaction in flight still lets it ring");
+
+        List<CompletableFuture<String>> fleet = IntStream.range(1, 150)
+                .mapToObj(i -> waits.txHashOf(add(Op.REGISTER, String.format("DEV_%04d", i), 10 + i).id())).toList();
+        assertTrue(fleet.stream().allMatch(a -> a.isDone() && a.getNow("x") == null),
+                "two transactions wait to be mined: no ring, no wait, txHash null");
+        relay.tick();
+        relay.tick();
+        assertEquals(List.of(1, 1, 100, 49), chain.signed.stream().map(s -> s.deviceIdHashes().size()).toList(),
+                "the relay's usual rounds: 100 to a batch");
+    }
+
+    @Test
+    void anUnreachableChainAnswersNullWithoutWaitingForTheBoundAndLosesNothing() throws Exception {
+        OutboxEntry registration = add(Op.REGISTER, "DEV_DOWN", 0);
+        chain.down = true;
+        CompletableFuture<String> answer = waits.txHashOf(registration.id());
+        relay(100, 8).tick();
+        assertTrue(answer.isDone(), "the round that could not send it ends the wait");
+        assertNull(answer.get());
+
+        chain.down = false;
+        clock.set(T0.plus(Duration.ofMinutes(1)));
+        relay(100, 8).tick();
+        assertEquals(Status.SIGNED, status(registration), "sent once the chain is back");
+        assertEquals(chain.signed.get(0).tx().txHash(), effects.submitted.get(registration.id()),
+                "the registration endpoint names it from then on");
+    }
+
+    @Test
+    void aWaitNoRoundServesEndsAtTheBound() throws Exception {
+        SubmissionWaits quick = new SubmissionWaits(Duration.ofMillis(50));
+        long start = System.nanoTime();
+        assertNull(quick.txHashOf("register/DEV_X/0x01").get(5, TimeUnit.SECONDS));
+        assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(50));
+    }
+
+    @Test
+    void anEarlierOpenOperationOnTheDeviceMeansNull() throws Exception {
+        add(Op.DEACTIVATE, "DEV_AGAIN", 0); // the deactivation of a re-enrollment, not mined yet
+        OutboxEntry again = add(Op.REGISTER, "DEV_AGAIN", 1);
+        CompletableFuture<String> answer = waits.txHashOf(again.id());
+        relay(100, 8).tick();
+        assertNull(answer.get(1, TimeUnit.SECONDS), "its round could not send it");
+        assertEquals(Status.PENDING, status(again));
+    }
+
+    @Test
+    void aRingWakesTheRelayAtOnce() throws Exception {
+        long start = System.nanoTime();
+        Thread ringer = new Thread(() -> waits.txHashOf("register/DEV_Y/0x02"));
+        ringer.start();
+        waits.awaitRing(Duration.ofSeconds(10));
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "woken by the ring, not the period");
+        ringer.join();
+    }
+
+    @Test
+    void withTheWaitOffAnswersNeverWait() {
+        assertNull(new SubmissionWaits(Duration.ZERO).txHashOf("register/DEV_Z/0x03").getNow("still waiting"));
     }
 }

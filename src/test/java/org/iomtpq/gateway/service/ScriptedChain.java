@@ -40,6 +40,8 @@ final class ScriptedChain implements RegistryTransactions {
     Predicate<Signed> revertsAtEstimate = s -> false;
     Predicate<Signed> revertsWhenMined = s -> false;
     boolean down;
+    /** Runs at each signature, inside the relay's round: what a test makes happen while a round is under way. */
+    Runnable whileSigning = () -> { };
     private long block = 1;
 
     @Override
@@ -51,6 +53,7 @@ final class ScriptedChain implements RegistryTransactions {
     @Override
     public SignedTx sign(Function call, long nonce) {
         checkUp();
+        whileSigning.run();
         Signed s = new Signed(new SignedTx(nonce, "0xraw" + signed.size(), "0xhash" + signed.size()), call.getName(),
                 deviceIdHashes(call));
         if (revertsAtEstimate.test(s)) {

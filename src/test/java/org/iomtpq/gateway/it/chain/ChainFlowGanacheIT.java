@@ -2,7 +2,6 @@ package org.iomtpq.gateway.it.chain;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -54,9 +53,9 @@ class ChainFlowGanacheIT {
         SimulatedDevice device = SimulatedDevice.generate("BP_GANACHE_001", "bp-monitor", gw.httpTransport(), RANDOM);
         EnrolledMessage enrolled = device.enroll();
         assertEquals("PENDING_CHAIN", enrolled.status());
-        assertNull(enrolled.txHash());
 
         String txHash = ChainRig.awaitStatus(gw, device.deviceId(), "ACTIVE").path("txHash").asText();
+        assertEquals(txHash, enrolled.txHash(), "the answer named the registration's transaction");
         assertTrue(reader.outcome(txHash).orElseThrow().success(), txHash);
         DeviceKey key = ChainRig.onChain(reader, device.deviceId());
         assertTrue(key.active());

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -84,12 +83,12 @@ class ChainFlowIT {
 
         EnrolledMessage enrolled = device.enroll();
         assertEquals("PENDING_CHAIN", enrolled.status(), "not ACTIVE before registerDeviceKey is mined");
-        assertNull(enrolled.txHash(), "the first answer comes before the transaction is signed");
         assertEquals(commitment, enrolled.keyCommitment());
+        assertAnswerNamesItsTransaction(enrolled.txHash(), device.deviceId());
 
         JsonNode active = ChainRig.awaitStatus(gw, device.deviceId(), "ACTIVE");
         String registerTx = active.path("txHash").asText();
-        assertTrue(registerTx.matches(TX_HASH), "txHash of the registration: " + active);
+        assertEquals(enrolled.txHash(), registerTx, "the answer named the registration's transaction");
         assertTrue(reader.outcome(registerTx).orElseThrow().success(), "the named transaction was mined and succeeded");
         DeviceKey onChain = ChainRig.onChain(reader, device.deviceId());
         assertArrayEquals(device.identity().keyCommitment(), onChain.commitment());
@@ -100,10 +99,12 @@ class ChainFlowIT {
         TelemetryMessage first = device.send(VitalSigns.sample("bp-monitor", RANDOM));
         assertTrue(gw.observation(Base64s.encode(first.sessionId()), first.seq()).isPresent(), "telemetry stored");
 
+        ChainRig.awaitOutboxSettled(gw); // see the MQTT test: with two transactions unmined the answer says null
         RotationMessage rotation = device.rotate();
         String newCommitment = Hex0x.encode(device.identity().keyCommitment());
         assertEquals("PENDING_CHAIN", rotation.status());
         assertEquals(newCommitment, rotation.keyCommitment());
+        assertAnswerNamesItsTransaction(rotation.txHash(), device.deviceId());
         JsonNode rotated = GatewayFixture.await("rotation mined", CHAIN_WAIT, () -> {
             JsonNode reg = ChainRig.registration(gw, device.deviceId());
             return newCommitment.equals(reg.path("keyCommitment").asText()) ? java.util.Optional.of(reg) : java.util.Optional.empty();
@@ -112,6 +113,7 @@ class ChainFlowIT {
         assertEquals("ACTIVE", rotated.path("status").asText());
         String rotateTx = rotated.path("txHash").asText();
         assertTrue(rotateTx.matches(TX_HASH) && !rotateTx.equals(registerTx), "txHash names the rotateDeviceKey tx: " + rotated);
+        assertEquals(rotation.txHash(), rotateTx, "the answer named the rotation's transaction");
         ChainRig.awaitOnChain(reader, device.deviceId(), newCommitment, true);
         assertEquals(1, gw.auditCount(device.deviceId(), "KEY_ROTATED", "SUCCESS"));
 
@@ -140,15 +142,18 @@ class ChainFlowIT {
              DownTopicWatcher watcher = new DownTopicWatcher(gw.mqttUrl(), deviceId)) {
             SimulatedDevice device = SimulatedDevice.generate(deviceId, "pulse-oximeter", mqtt, RANDOM);
             gw.operator().approve(deviceId, 600);
+            // The previous test's deactivation and an audit anchor may both still wait to be mined: then the answer
+            // says null at once (SubmissionWaits). Settled, it may ring for its own round.
+            ChainRig.awaitOutboxSettled(gw);
 
             EnrolledMessage enrolled = device.enroll();
             assertEquals("PENDING_CHAIN", enrolled.status());
-            assertNull(enrolled.txHash());
+            assertAnswerNamesItsTransaction(enrolled.txHash(), deviceId);
             assertTrue(watcher.next(DownTopicWatcher.typeAndStatus("enrolled", "PENDING_CHAIN"), CHAIN_WAIT).isPresent());
             JsonNode second = watcher.next(DownTopicWatcher.typeAndStatus("enrolled", "ACTIVE"), CHAIN_WAIT)
                     .orElseThrow(() -> new AssertionError("no second `enrolled` ACTIVE on the down topic"));
             assertEquals(enrolled.keyCommitment(), second.path("keyCommitment").asText());
-            assertTrue(second.path("txHash").asText().matches(TX_HASH), second.toString());
+            assertEquals(enrolled.txHash(), second.path("txHash").asText(), "the second answer names the same one");
             assertEquals("ACTIVE", ChainRig.registration(gw, deviceId).path("status").asText());
 
             DeviceSession oldSession = device.handshake(GatewayFixture.GATEWAY_ID, gw.gatewayKey());
@@ -156,14 +161,16 @@ class ChainFlowIT {
             GatewayFixture.awaitTrue("MQTT telemetry stored", CHAIN_WAIT,
                     () -> gw.observation(Base64s.encode(reading.sessionId()), reading.seq()).isPresent());
 
+            ChainRig.awaitOutboxSettled(gw);
             RotationMessage rotation = device.rotate();
             String newCommitment = Hex0x.encode(device.identity().keyCommitment());
             assertEquals("PENDING_CHAIN", rotation.status());
             assertEquals(newCommitment, rotation.keyCommitment());
+            assertAnswerNamesItsTransaction(rotation.txHash(), deviceId);
             JsonNode rotated = watcher.next(DownTopicWatcher.typeAndStatus("rotation", "ACTIVE"), CHAIN_WAIT)
                     .orElseThrow(() -> new AssertionError("no second `rotation` ACTIVE on the down topic"));
             assertEquals(newCommitment, rotated.path("keyCommitment").asText());
-            assertTrue(rotated.path("txHash").asText().matches(TX_HASH), rotated.toString());
+            assertEquals(rotation.txHash(), rotated.path("txHash").asText(), "the second answer names the same one");
             ChainRig.awaitOnChain(reader, deviceId, newCommitment, true);
 
             // The old session's telemetry is refused once the rotation is mined; the new keys handshake.
@@ -177,6 +184,22 @@ class ChainFlowIT {
             TelemetryMessage after = device.send(VitalSigns.sample("pulse-oximeter", RANDOM));
             GatewayFixture.awaitTrue("telemetry with the new keys stored", CHAIN_WAIT,
                     () -> gw.observation(Base64s.encode(after.sessionId()), after.seq()).isPresent());
+        }
+    }
+
+    /**
+     * PROTOCOL.md §4, §5a: the first answer names the submitted transaction; the registration endpoint names the same
+     * one, and the node knows it.
+     */
+    private static void assertAnswerNamesItsTransaction(String answerTxHash, String deviceId) {
+        assertTrue(answerTxHash != null && answerTxHash.matches(TX_HASH), "the answer's txHash: " + answerTxHash);
+        assertEquals(answerTxHash, ChainRig.registration(gw, deviceId).path("txHash").asText(),
+                "the registration endpoint names the same transaction");
+        try {
+            assertTrue(reader.web3j().ethGetTransactionByHash(answerTxHash).send().getTransaction().isPresent(),
+                    "eth_getTransactionByHash finds " + answerTxHash);
+        } catch (java.io.IOException e) {
+            throw new AssertionError("eth_getTransactionByHash failed", e);
         }
     }
 

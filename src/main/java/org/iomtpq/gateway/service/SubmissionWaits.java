@@ -1,0 +1,91 @@
+package org.iomtpq.gateway.service;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Answers that name the transaction of their chain operation (PROTOCOL.md §4 {@code enrolled}, §5a {@code rotation}:
+ * "submitted ... answer {..., txHash}"): group commit between the request threads and the one outbox relay.
+ * <p>
+ * An answer rings the relay and waits, bounded, for the end of the first relay round that sees its outbox entry: it
+ * then names the entry's transaction if that round (or an earlier one) signed and stored it and the node took it, and
+ * null otherwise (the chain is unreachable, an earlier operation on the device is still open, no room in flight).
+ * Whatever arrives while a round runs rings for the next one, so concurrent answers share one batch.
+ * <p>
+ * An answer rings only while the relay has room for it (at most one of this gateway's transactions waiting to be
+ * mined, as the relay last told: it tells as soon as a receipt is collected or a transaction signed); otherwise it
+ * says null at once. A lone enrollment or rotation is thus signed at once, but a
+ * fleet cannot turn the in-flight slots into a string of tiny batches: after a round or two its registrations go out
+ * in the relay's usual rounds, 100 to a batch, and its answers say null, as does every answer when the wait is off
+ * ({@code bound} zero). The registration endpoint is authoritative either way: it names the hash once signed, and a
+ * new one should the transaction be replaced.
+ * <p>
+ * Only this instance's relay completes a wait. Instances sharing one MongoDB all relay the same outbox, so another
+ * instance's round may sign the entry first: the wait then ends at the bound (or the next local round that sees the
+ * entry signed) and the answer names the stored hash, or null.
+ */
+public final class SubmissionWaits {
+
+    private final Duration bound;
+    private final Map<String, CompletableFuture<String>> waiting = new ConcurrentHashMap<>();
+    private final Semaphore rings = new Semaphore(0);
+    private volatile boolean mayRing = true;
+
+    /** {@code bound}: the longest an answer waits (iomt.outbox.answer-wait-ms); zero: answers never wait. */
+    public SubmissionWaits(Duration bound) {
+        if (bound.isNegative()) {
+            throw new IllegalArgumentException("iomt.outbox.answer-wait-ms must not be negative");
+        }
+        this.bound = bound;
+    }
+
+    /**
+     * The txHash to answer with for outbox entry {@code entryId} (stored before this call): completes at the end of the
+     * relay round that sees the entry, after {@link #bound} at the latest (then null). Never completes exceptionally.
+     */
+    public CompletableFuture<String> txHashOf(String entryId) {
+        if (bound.isZero() || !mayRing) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<String> answer = new CompletableFuture<>();
+        waiting.put(entryId, answer);
+        answer.completeOnTimeout(null, bound.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((hash, failure) -> waiting.remove(entryId, answer));
+        if (rings.availablePermits() == 0) {
+            rings.release(); // a second permit at worst means one more (cheap) round, never a lost ring
+        }
+        return answer;
+    }
+
+    /** The relay between rounds: returns when an answer rang, or after {@code idle}. */
+    public void awaitRing(Duration idle) throws InterruptedException {
+        if (rings.tryAcquire(idle.toMillis(), TimeUnit.MILLISECONDS)) {
+            rings.drainPermits(); // every ring so far is served by the round that follows
+        }
+    }
+
+    /** The relay, whenever it changes: whether answers may ring for a round of their own. */
+    void roomForAnswers(boolean mayRing) {
+        this.mayRing = mayRing;
+    }
+
+    /**
+     * The relay at the end of a round. {@code seen}: every outbox entry the round saw, with the hash of its stored
+     * transaction if it was signed and taken by the node (this round or before), else null. Waits for entries the round
+     * did not see stay for the next round (their ring has already asked for it).
+     */
+    void roundEnded(Map<String, String> seen) {
+        if (waiting.isEmpty()) {
+            return;
+        }
+        waiting.forEach((entryId, answer) -> {
+            if (seen.containsKey(entryId)) {
+                answer.complete(seen.get(entryId));
+            }
+        });
+    }
+}
