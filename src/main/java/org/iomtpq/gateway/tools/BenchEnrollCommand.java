@@ -29,6 +29,7 @@ import org.iomtpq.gateway.config.EphemeralGateway;
 import org.iomtpq.gateway.config.GatewaySettings;
 import org.iomtpq.gateway.service.GatewayIdentity;
 import org.iomtpq.gateway.simulator.HttpDeviceTransport;
+import org.iomtpq.gateway.simulator.LatencySummary;
 import org.iomtpq.gateway.simulator.SimulatedDevice;
 import org.iomtpq.gateway.store.Collections;
 
@@ -110,7 +111,7 @@ public final class BenchEnrollCommand {
                     .getCollection(Collections.DEVICE_KEYS);
             long startBlock = reader.blockNumber();
             long t0 = System.nanoTime();
-            enrollAll(fleet, opts.get("threads"));
+            Answers answers = enrollAll(fleet, opts.get("threads"));
             double enrolledSeconds = (System.nanoTime() - t0) / 1e9;
             long deadline = System.nanoTime() + DEADLINE.toNanos();
             long active = 0;
@@ -139,23 +140,41 @@ public final class BenchEnrollCommand {
                         .orElseThrow().getGasUsed().longValueExact();
             }
             long blocks = reader.blockNumber() - startBlock;
-            out.printf("| devices | block time | batch max | in flight | enrollments answered | all ACTIVE after | "
-                    + "transactions | blocks elapsed | gas per device |%n|---:|---:|---:|---:|---:|---:|---:|---:|---:|%n");
-            out.printf("| %,d | %d s | %d | %d | %.1f s | %.1f s | %,d | %,d | %,d |%n", devices, opts.get("block-time"),
-                    opts.get("batch-max"), opts.get("in-flight"), enrolledSeconds, activeSeconds, txs.size(), blocks,
-                    gas / devices);
+            out.printf("| devices | block time | batch max | in flight | enrollments answered | answer p50 / p99 | "
+                    + "answers naming txHash | all ACTIVE after | transactions | blocks elapsed | gas per device |%n"
+                    + "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|%n");
+            out.printf("| %,d | %d s | %d | %d | %.1f s | %.0f / %.0f ms | %,d | %.1f s | %,d | %,d | %,d |%n", devices,
+                    opts.get("block-time"), opts.get("batch-max"), opts.get("in-flight"), enrolledSeconds,
+                    answers.latency().p50Ms(), answers.latency().p99Ms(), answers.namingTxHash(), activeSeconds,
+                    txs.size(), blocks, gas / devices);
             return 0;
         }
     }
 
-    private static void enrollAll(List<SimulatedDevice> fleet, int threads) throws Exception {
+    /** How long the enrollment answers took, and how many named their transaction (PROTOCOL.md §4). */
+    private record Answers(LatencySummary latency, long namingTxHash) {
+    }
+
+    private record Answer(double millis, boolean namesTxHash) {
+    }
+
+    private static Answers enrollAll(List<SimulatedDevice> fleet, int threads) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            List<Future<?>> answers = new ArrayList<>();
-            fleet.forEach(d -> answers.add(pool.submit(d::enroll)));
-            for (Future<?> f : answers) {
-                f.get();
+            List<Future<Answer>> answers = new ArrayList<>();
+            fleet.forEach(d -> answers.add(pool.submit(() -> {
+                long start = System.nanoTime();
+                boolean named = d.enroll().txHash() != null;
+                return new Answer((System.nanoTime() - start) / 1e6, named);
+            })));
+            double[] millis = new double[answers.size()];
+            long named = 0;
+            for (int i = 0; i < millis.length; i++) {
+                Answer answer = answers.get(i).get();
+                millis[i] = answer.millis();
+                named += answer.namesTxHash() ? 1 : 0;
             }
+            return new Answers(LatencySummary.of(millis), named);
         } finally {
             pool.shutdownNow();
         }
