@@ -18,15 +18,15 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * An answer rings only while the relay has room for it (at most one of this gateway's transactions waiting to be
  * mined, as the relay last told: it tells as soon as a receipt is collected or a transaction signed); otherwise it
- * says null at once. A lone enrollment or rotation is thus signed at once, but a
- * fleet cannot turn the in-flight slots into a string of tiny batches: after a round or two its registrations go out
- * in the relay's usual rounds, 100 to a batch, and its answers say null, as does every answer when the wait is off
- * ({@code bound} zero). The registration endpoint is authoritative either way: it names the hash once signed, and a
- * new one should the transaction be replaced.
+ * says null at once. A lone enrollment or rotation is thus signed at once, but a fleet cannot turn the in-flight
+ * slots into a string of tiny batches: after a round or two its registrations go out in the relay's usual rounds,
+ * 100 to a batch, and its answers say null, as does every answer when the wait is off ({@code bound} zero). The
+ * registration endpoint is authoritative either way: it names the hash once signed, and a new one should the
+ * transaction be replaced.
  * <p>
  * Only this instance's relay completes a wait. Instances sharing one MongoDB all relay the same outbox, so another
- * instance's round may sign the entry first: the wait then ends at the bound (or the next local round that sees the
- * entry signed) and the answer names the stored hash, or null.
+ * instance's round may sign the entry first: the local round that sees it then names that stored hash, and an entry
+ * the local relay never sees open ends its wait at the bound, with null.
  */
 public final class SubmissionWaits {
 
