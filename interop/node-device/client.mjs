@@ -420,6 +420,16 @@ async function runTransport(t, gw) {
     check(!probs.length, `${T}: GET /devices/{id}/registration (public)`, 'ACTIVE, commitment matches', probs.join('; ') + ' — ' + short(reg.text));
   }
 
+  // §8: answers of endpoints that are not a device step omit inReplyTo — absent, not null
+  {
+    const unknown = await http('GET', `/devices/${encodeURIComponent(dev.deviceId + '_NOPE')}/registration`);
+    const b = unknown.body;
+    const probs = b ? shapeProblems(b, ['type', 'v', 'code', 'message']) : ['no JSON'];
+    if (unknown.status !== 404 || b?.code !== 'UNKNOWN_DEVICE') probs.push(`HTTP ${unknown.status} code=${b?.code}`);
+    check(!probs.length, `${T}: unknown device's registration → 404 UNKNOWN_DEVICE without inReplyTo`, '',
+      probs.join('; ') + ' — ' + short(unknown.text));
+  }
+
   // 3. handshake
   const s1 = await handshake(t, dev, gw, 'handshake #1');
   if (!s1) { fail(`${T}: handshake failed, skipping the rest of this transport`); return; }
