@@ -68,6 +68,7 @@ public final class GatewayComponents implements AutoCloseable {
     private final Map<String, Object> beans = new LinkedHashMap<>();
     private final ObservationWriter observationWriter;
     private final ExecutorService telemetryContinuations;
+    private final DeviceLanes deviceLanes;
     private final GatewayIdentity identity;
     private final AuditTrail audit;
     private final RegistryMode registryMode;
@@ -156,6 +157,8 @@ public final class GatewayComponents implements AutoCloseable {
 
         beans.put("mongoClient", mongoClient);
         beans.put("deviceIngress", new DeviceIngress());
+        deviceLanes = new DeviceLanes(settings.getInt("iomt.mqtt.consumer-threads"), settings.getInt("iomt.mqtt.lane-queue"));
+        beans.put("deviceLanes", deviceLanes);
         beans.put("deviceSteps", new DeviceSteps(enrollment, handshake, telemetry, rotation));
         beans.put("storeObservation", new ObservationStore(observationWriter, telemetry, telemetryContinuations));
         beans.put("operatorApi", new OperatorApi(
@@ -205,6 +208,7 @@ public final class GatewayComponents implements AutoCloseable {
     /** After Camel stopped: writes the observations still queued, then stops the writer. */
     @Override
     public void close() {
+        deviceLanes.close();
         observationWriter.close();
         telemetryContinuations.shutdown();
         try {

@@ -27,6 +27,7 @@ public final class IngressMqttClient extends MqttClient {
     private final List<Object[]> early = new ArrayList<>();
     private MqttCallback delegate;
     private boolean released;
+    private volatile boolean stopped;
 
     private IngressMqttClient(String brokerUrl, String clientId) throws MqttException {
         super(brokerUrl, clientId, new MemoryPersistence());
@@ -67,6 +68,14 @@ public final class IngressMqttClient extends MqttClient {
         }
     }
 
+    /**
+     * Shutting down: what arrives from now on is neither handed to Camel nor acknowledged, so the broker keeps it for
+     * the persistent session and delivers it again at the next start; exchanges already handed over finish and ack.
+     */
+    public void stopTaking() {
+        stopped = true;
+    }
+
     private void replayIfReady() {
         if (!released || delegate == null) {
             return;
@@ -85,6 +94,9 @@ public final class IngressMqttClient extends MqttClient {
 
         @Override
         public void messageArrived(String topic, MqttMessage message) throws Exception {
+            if (stopped) {
+                return;
+            }
             synchronized (lock) {
                 if (!released || delegate == null) {
                     early.add(new Object[] {topic, message});
