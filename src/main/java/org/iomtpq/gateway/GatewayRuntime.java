@@ -25,6 +25,7 @@ import org.iomtpq.gateway.chain.EthAccount;
 import org.iomtpq.gateway.chain.RegistryClient;
 import org.iomtpq.gateway.config.DataDirLock;
 import org.iomtpq.gateway.config.GatewaySettings;
+import org.iomtpq.gateway.config.StartupException;
 import org.iomtpq.gateway.embedded.EmbeddedMongo;
 import org.iomtpq.gateway.embedded.EmbeddedMqttBroker;
 import org.iomtpq.gateway.net.NoDelaySocketFactory;
@@ -92,6 +93,8 @@ public final class GatewayRuntime implements AutoCloseable {
     private void startAll() {
         Clock clock = Clock.systemUTC();
         SecureRandom random = new SecureRandom();
+        settings.getPort("iomt.http.port"); // checked before anything starts: one line naming the setting
+        settings.getPort("iomt.mqtt.port");
         Duration leaseTtl = Duration.ofSeconds(settings.getLong("iomt.instance.lease-ttl-seconds"));
         // First, before the embedded store opens its files: is this data directory ours alone?
         DataDirLock dataDirLock = DataDirLock.acquire(settings.dataDir(), leaseTtl, clock, LOG::warn);
@@ -117,6 +120,7 @@ public final class GatewayRuntime implements AutoCloseable {
                 .applyToSocketSettings(b -> b.connectTimeout(5, TimeUnit.SECONDS))
                 .build());
         toClose.push(client);
+        requireReachable(client);
         RegistryClient registry = startRegistryClient();
         components = new GatewayComponents(settings, client, registry, clock, random, protection);
         if (registry != null) {
@@ -133,6 +137,21 @@ public final class GatewayRuntime implements AutoCloseable {
                 components.registryMode() == RegistryMode.NONE
                         ? " (no chain: enrollments are ACTIVE at once; devices must pin the gateway key)" : "");
         startCamel();
+    }
+
+    /** The first contact with the store, so that an unreachable one is one line naming the setting, not a timeout trace. */
+    private void requireReachable(MongoClient client) {
+        try {
+            client.getDatabase(settings.get("iomt.mongo.database")).runCommand(new org.bson.Document("ping", 1));
+        } catch (com.mongodb.MongoException e) {
+            throw new StartupException("cannot reach MongoDB at " + redacted(mongoUri) + " within 5 s (" + e.getClass().getSimpleName()
+                    + "): check IOMT_MONGO_URI, or leave it empty for the embedded store", e);
+        }
+    }
+
+    /** A connection string without its password, for messages. */
+    private static String redacted(String uri) {
+        return uri.replaceAll("//([^:/@]+):[^@/]*@", "//$1:***@");
     }
 
     /** With {@code iomt.registry.mode=chain}: the registry client (checked against the node's chain id), else null. */
@@ -183,6 +202,13 @@ public final class GatewayRuntime implements AutoCloseable {
         try {
             main.start();
         } catch (Exception e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof java.net.BindException) {
+                    throw new StartupException("cannot listen for HTTP on " + settings.get("iomt.http.host") + ":"
+                            + settings.get("iomt.http.port") + " (" + t.getMessage() + "): stop what uses that port,"
+                            + " or set IOMT_HTTP_PORT / IOMT_HTTP_HOST", e);
+                }
+            }
             throw new IllegalStateException("Camel failed to start: " + e.getMessage(), e);
         }
         toClose.push(() -> main.stop());

@@ -3,6 +3,7 @@ package org.iomtpq.gateway.camel;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.iomtpq.gateway.config.StartupException;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
@@ -45,9 +46,10 @@ public final class IngressMqttClient extends MqttClient {
             options.setSessionExpiryInterval(sessionExpirySeconds);
             client.connect(options);
             return client;
-        } catch (MqttException e) {
-            throw new IllegalStateException("cannot connect the MQTT ingress client " + clientId + " to " + brokerUrl + ": "
-                    + e.getMessage(), e);
+        } catch (MqttException | IllegalArgumentException e) {
+            throw new StartupException("cannot connect to the MQTT broker at " + brokerUrl + " as " + clientId + " ("
+                    + e.getMessage() + "): check IOMT_MQTT_URL (tcp://host:port or ssl://host:port) and the broker"
+                    + " credentials IOMT_MQTT_USERNAME / IOMT_MQTT_PASSWORD, or leave IOMT_MQTT_URL empty for the embedded broker", e);
         }
     }
 

@@ -312,7 +312,7 @@ class GatewayCrashIT {
         long before = -1;
         for (int round = 0; round < 5; round++) {
             Thread.sleep(3_000);
-            int exit = gateway.terminate(Duration.ofSeconds(15));
+            int exit = gateway.terminate(SERVE_WITHIN);
             assertEquals(0, exit, "SIGTERM: the gateway stops within 10 s with exit code 0: " + gateway.lastLog());
             stored = readStore();
             long now = count(stored);

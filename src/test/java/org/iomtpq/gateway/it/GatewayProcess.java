@@ -98,6 +98,11 @@ final class GatewayProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** The exit code once the process ended by itself within {@code limit} (a start-up refusal), else -1. */
+    int awaitExit(Duration limit) throws InterruptedException {
+        return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    }
+
     String lastLog() {
         if (logs.isEmpty()) {
             return "(never started)";
