@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.iomtpq.gateway.chain.ChainSettings;
 import org.iomtpq.gateway.chain.ChainUnavailableException;
@@ -11,6 +12,11 @@ import org.iomtpq.gateway.chain.EthAccount;
 import org.iomtpq.gateway.chain.RegistryClient;
 import org.iomtpq.gateway.chain.RegistryDeployer;
 import org.iomtpq.gateway.chain.RegistryDeployer.GatewayAuthorization;
+import org.iomtpq.gateway.cli.Arguments;
+import org.iomtpq.gateway.cli.CommandFailure;
+import org.iomtpq.gateway.cli.CommandLine;
+import org.iomtpq.gateway.cli.CommandRunner;
+import org.iomtpq.gateway.cli.ValueKind;
 import org.iomtpq.gateway.config.GatewaySettings;
 import org.iomtpq.gateway.service.GatewayIdentity;
 import org.web3j.utils.Numeric;
@@ -22,6 +28,14 @@ import org.web3j.utils.Numeric;
  */
 public final class DeployRegistryCommand {
 
+    static final CommandLine OPTIONS = CommandLine.command("deploy-registry", """
+                    deploy the key registry (owner: IOMT_ETH_PRIVATE_KEY, or the dev key on a local dev chain) and
+                    authorize gateways (default: this gateway); prints IOMT_REGISTRY_ADDRESS""")
+            .repeatable("authorize", "0xADDR:0xKEMKEYHASH", ValueKind.matching(
+                    "a gateway's account and the keccak256 of its ML-KEM key, 0x<40 hex>:0x<64 hex>",
+                    "0x[0-9a-fA-F]{40}:0x[0-9a-fA-F]{64}"), "authorize this gateway (repeat for more)")
+            .notes("the chain: IOMT_ETH_RPC_URL and IOMT_CHAIN_ID (default http://127.0.0.1:8545, 31337)");
+
     private final PrintStream out;
     private final PrintStream err;
 
@@ -31,25 +45,20 @@ public final class DeployRegistryCommand {
     }
 
     public int run(String[] args) {
-        return run(args, GatewaySettings.fromEnvironment(Map.of()));
+        return OPTIONS.run(args, out, err, a -> deploy(authorizations(a), GatewaySettings.fromEnvironment(Map.of())));
     }
 
     public int run(String[] args, GatewaySettings settings) {
-        List<GatewayAuthorization> gateways;
-        try {
-            gateways = parseAuthorizations(args);
-        } catch (IllegalArgumentException e) {
-            err.println(e.getMessage());
-            err.println("usage: ./iomt deploy-registry [--authorize 0xADDRESS:0xKEMKEYHASH ...]");
-            return 2;
-        }
+        return OPTIONS.run(args, out, err, a -> deploy(authorizations(a), settings));
+    }
+
+    private int deploy(List<GatewayAuthorization> gateways, GatewaySettings settings) {
         ChainSettings chain = ChainSettings.from(settings);
         EthAccount owner;
         try {
             owner = EthAccount.fromSettings(settings, EthAccount.isEmbeddedProfile(chain));
         } catch (IllegalStateException e) {
-            err.println(e.getMessage());
-            return 2;
+            throw new CommandFailure(e.getMessage(), CommandFailure.FIX_AND_RETRY, e);
         }
         if (gateways.isEmpty()) {
             byte[] kemKeyHash = GatewayIdentity.loadOrCreate(settings.dataDir(), settings.gatewayId(), new SecureRandom())
@@ -70,22 +79,15 @@ public final class DeployRegistryCommand {
             out.println("export IOMT_REGISTRY_ADDRESS=" + deployment.address());
             return 0;
         } catch (ChainUnavailableException | IllegalStateException e) {
-            err.println("deploy-registry failed: " + e.getMessage());
-            return 1;
+            throw new CommandFailure("failed: " + e.getMessage(), CommandRunner.FAILED, e);
         }
     }
 
-    static List<GatewayAuthorization> parseAuthorizations(String[] args) {
+    private static List<GatewayAuthorization> authorizations(Arguments a) {
         List<GatewayAuthorization> out = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].equals("--authorize") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("unexpected argument " + args[i]);
-            }
-            String[] parts = args[++i].split(":", -1);
-            if (parts.length != 2 || !parts[0].matches("0x[0-9a-fA-F]{40}") || !parts[1].matches("0x[0-9a-fA-F]{64}")) {
-                throw new IllegalArgumentException("--authorize expects 0x<40 hex>:0x<64 hex>, got " + args[i]);
-            }
-            out.add(new GatewayAuthorization(parts[0].toLowerCase(java.util.Locale.ROOT), Numeric.hexStringToByteArray(parts[1])));
+        for (String pair : a.all("authorize")) {
+            String[] parts = pair.split(":", -1);
+            out.add(new GatewayAuthorization(parts[0].toLowerCase(Locale.ROOT), Numeric.hexStringToByteArray(parts[1])));
         }
         return out;
     }
