@@ -68,11 +68,13 @@ public final class RevocationService {
 
     /**
      * PROTOCOL.md §7: a KeyDeactivated event seen on chain, from any gateway, has the same local effect as a revocation
-     * here. Idempotent (the event may be seen again after a restart).
+     * here. Idempotent (the event may be seen again after a restart). Only {@code device}'s enrollment is revoked: the
+     * caller decided on it, and the device may have been enrolled again since.
      */
     public void revokedOnChain(DeviceRecord device, String byGateway, String txHash) {
         Instant now = clock.instant();
-        Optional<DeviceRecord> revoked = devices.revoke(device.deviceId(), "deactivated on chain by " + byGateway, now);
+        Optional<DeviceRecord> revoked = devices.revokeEnrollment(device.deviceId(), device.enrollMessageHash(),
+                "deactivated on chain by " + byGateway, now);
         if (revoked.isEmpty()) {
             return;
         }
