@@ -57,8 +57,9 @@ public final class RevocationService {
             throw new ProtocolException(ErrorCode.DEVICE_NOT_ACTIVE, "device is " + meanwhile.status() + "; nothing to revoke");
         }
         if (registryMode == RegistryMode.CHAIN) {
+            // The keys revoked, not the ones read above: a rotation may have completed in between.
             outbox.add(OutboxEntry.pending(OutboxEntry.Op.DEACTIVATE, deviceId, current.deviceIdHash(),
-                    current.keyCommitment(), null, null, now));
+                    revoked.get().keyCommitment(), null, null, now));
         }
         long ended = sessions.endAllForRevocation(deviceId, now);
         audit.record(AuditEvent.success("KEY_REVOKED", deviceId,
@@ -78,7 +79,7 @@ public final class RevocationService {
         if (revoked.isEmpty()) {
             return;
         }
-        devices.setRevocationTxHash(device.deviceId(), txHash);
+        devices.setRevocationTxHash(device.deviceId(), revoked.get().keyCommitment(), txHash);
         long ended = sessions.endAllForRevocation(device.deviceId(), now);
         audit.record(AuditEvent.success("KEY_REVOKED", device.deviceId(),
                 "deactivated on chain by gateway " + byGateway + " in " + txHash + "; " + ended + " session(s) ended"));

@@ -140,8 +140,12 @@ public final class DeviceRepository {
                 Updates.set("txHash", txHash));
     }
 
-    public void setRevocationTxHash(String deviceId, String txHash) {
-        devices.updateOne(eq("_id", deviceId), Updates.set("revocationTxHash", txHash));
+    /**
+     * Records the transaction that deactivates {@code keyCommitment}, while the record still stands on it: the device
+     * may be enrolled again with new keys before the deactivation of its old ones is signed or seen.
+     */
+    public void setRevocationTxHash(String deviceId, String keyCommitment, String txHash) {
+        devices.updateOne(and(eq("_id", deviceId), eq("keyCommitment", keyCommitment)), Updates.set("revocationTxHash", txHash));
     }
 
     /**

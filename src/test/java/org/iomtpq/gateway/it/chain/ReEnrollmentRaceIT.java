@@ -105,8 +105,8 @@ class ReEnrollmentRaceIT {
     }
 
     /**
-     * Empty when the device became ACTIVE with its new keys, the registry holds them as active and they handshake and
-     * send telemetry; otherwise what the device's registration and outbox entries say.
+     * Empty when the device became ACTIVE with its new keys (and no revocationTxHash: they were never revoked), the
+     * registry holds them as active and they handshake and send telemetry; otherwise what went wrong.
      */
     private static Optional<String> stuckAfterEnrollingAgain(DeviceIdentity next) {
         String deviceId = next.deviceId();
@@ -120,6 +120,9 @@ class ReEnrollmentRaceIT {
             });
         } catch (AssertionError e) {
             return Optional.of(deviceId + ": registration " + last[0] + "; outbox " + outboxOf(deviceId));
+        }
+        if (!last[0].path("revocationTxHash").isNull()) {
+            return Optional.of(deviceId + ": the new enrollment names its old key's deactivation " + last[0]);
         }
         ChainRig.awaitOnChain(reader, deviceId, commitment, true);
         SimulatedDevice device = new SimulatedDevice(next, gw.httpTransport(), RANDOM);
