@@ -48,22 +48,21 @@ class ReEnrollmentRaceIT {
     @TempDir
     static Path dataDir;
 
-    private static EthNode anvil;
+    private static DevChainGateway rig;
     private static GatewayFixture gw;
     private static RegistryClient reader;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     @BeforeAll
     static void start() {
-        anvil = EthNode.start(EthNode.Kind.ANVIL);
-        String registry = ChainRig.deployForDevGateway(anvil, dataDir);
-        gw = GatewayFixture.start(dataDir, ChainRig.gatewaySettings(anvil.rpcUrl(), anvil.chainId(), registry, ""));
-        reader = ChainRig.reader(anvil.rpcUrl(), registry, anvil.chainId());
+        rig = DevChainGateway.start(EthNode.Kind.ANVIL, dataDir);
+        gw = rig.gw();
+        reader = rig.reader();
     }
 
     @AfterAll
     static void stop() {
-        ChainRig.closeAll(reader, gw, anvil);
+        ChainRig.closeAll(rig);
     }
 
     @Test
