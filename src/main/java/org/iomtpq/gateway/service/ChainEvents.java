@@ -11,8 +11,9 @@ import org.iomtpq.gateway.store.DeviceRepository;
 
 /**
  * Local state follows the registry's events, whoever caused them (PROTOCOL.md §5, §7): a KeyDeactivated revokes the
- * device here too; a KeyRegistered activates a device waiting for exactly that commitment. Handling is idempotent:
- * the log consumer may deliver an event again (at start it re-emits the latest block's logs).
+ * device here too, unless it ended keys the device no longer stands on; a KeyRegistered activates a device waiting for
+ * exactly that commitment. Handling is idempotent: the log consumer may deliver an event again (at start it re-emits
+ * the latest block's logs).
  */
 public final class ChainEvents {
 
