@@ -120,7 +120,7 @@ public final class GatewayComponents implements AutoCloseable {
         RevocationService revocation = new RevocationService(devices, sessions, audit, registryMode, outbox, clock);
         CommitmentCheck commitmentCheck = null;
         if (registryMode == RegistryMode.CHAIN) {
-            OnChainKeys onChain = new OnChainKeys(registry);
+            OnChainKeys onChain = new OnChainKeys(registry::getDeviceKey);
             AuditAnchors anchors = new AuditAnchors(stream, auditRepository, outbox, registry,
                     settings.getInt("iomt.audit.anchor-max-batch"), clock);
             beans.put("auditAnchors", anchors);
