@@ -25,6 +25,7 @@ import org.iomtpq.gateway.chain.EthAccount;
 import org.iomtpq.gateway.chain.RegistryClient;
 import org.iomtpq.gateway.config.DataDirLock;
 import org.iomtpq.gateway.config.GatewaySettings;
+import org.iomtpq.gateway.config.ListenPorts;
 import org.iomtpq.gateway.config.StartupException;
 import org.iomtpq.gateway.embedded.EmbeddedMongo;
 import org.iomtpq.gateway.embedded.EmbeddedMqttBroker;
@@ -93,8 +94,13 @@ public final class GatewayRuntime implements AutoCloseable {
     private void startAll() {
         Clock clock = Clock.systemUTC();
         SecureRandom random = new SecureRandom();
-        settings.getPort("iomt.http.port"); // checked before anything starts: one line naming the setting
-        settings.getPort("iomt.mqtt.port");
+        // Checked before anything starts, so that each mistake is one line naming the setting.
+        ListenPorts.requireFree("HTTP", settings.get("iomt.http.host"), settings.getPort("iomt.http.port"),
+                "IOMT_HTTP_PORT / IOMT_HTTP_HOST");
+        if (settings.getOrEmpty("iomt.mqtt.url").isBlank()) {
+            ListenPorts.requireFree("MQTT (the embedded broker)", settings.get("iomt.mqtt.host"),
+                    settings.getPort("iomt.mqtt.port"), "IOMT_MQTT_PORT / IOMT_MQTT_HOST, or IOMT_MQTT_URL for an external broker");
+        }
         Duration leaseTtl = Duration.ofSeconds(settings.getLong("iomt.instance.lease-ttl-seconds"));
         // First, before the embedded store opens its files: is this data directory ours alone?
         DataDirLock dataDirLock = DataDirLock.acquire(settings.dataDir(), leaseTtl, clock, LOG::warn);

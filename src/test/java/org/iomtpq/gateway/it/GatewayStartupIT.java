@@ -83,13 +83,25 @@ class GatewayStartupIT {
     @Test
     void misconfigurationIsOneLineNamingTheSetting() throws Exception {
         dataDir = Files.createTempDirectory("startup-it");
-        for (List<String> c : List.of(
+        try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            String port = String.valueOf(busy.getLocalPort());
+            refusedWithOneLine(List.of(
+                List.of("IOMT_HTTP_PORT", port, "iomt gateway: cannot listen for HTTP on 127.0.0.1:" + port),
+                List.of("IOMT_MQTT_PORT", port, "iomt gateway: cannot listen for MQTT (the embedded broker) on 127.0.0.1:" + port)));
+        }
+        refusedWithOneLine(List.of(
                 List.of("IOMT_HTTP_PORT", "eighty", "iomt gateway: iomt.http.port (IOMT_HTTP_PORT) must be a whole number"),
                 List.of("IOMT_MQTT_URL", "tcp://127.0.0.1:1", "iomt gateway: cannot connect to the MQTT broker at tcp://127.0.0.1:1"),
-                List.of("IOMT_MONGO_URI", "mongodb://127.0.0.1:1", "iomt gateway: cannot reach MongoDB at mongodb://127.0.0.1:1"))) {
+                List.of("IOMT_MONGO_URI", "mongodb://127.0.0.1:1", "iomt gateway: cannot reach MongoDB at mongodb://127.0.0.1:1")));
+    }
+
+    /** Each case: variable, value, the start of the one line expected; exit code 2, no stack trace. */
+    private void refusedWithOneLine(List<List<String>> cases) throws Exception {
+        for (List<String> c : cases) {
             Map<String, String> env = environment(FreePorts.loopback());
             env.put(c.get(0), c.get(1));
-            GatewayProcess p = new GatewayProcess(env, Files.createDirectories(dataDir.resolve(c.get(0))), "http://unused");
+            GatewayProcess p = new GatewayProcess(env, Files.createDirectories(dataDir.resolve(c.get(0) + "-" + c.get(1).hashCode())),
+                    "http://unused");
             p.start();
             int exit = p.awaitExit(Duration.ofSeconds(60));
             String log = p.lastLog();
