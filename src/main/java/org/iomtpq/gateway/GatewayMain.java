@@ -2,14 +2,13 @@ package org.iomtpq.gateway;
 
 import java.io.PrintStream;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.iomtpq.gateway.config.GatewaySettings;
 import org.iomtpq.gateway.config.StartupException;
+import org.iomtpq.gateway.config.StopSignal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sun.misc.Signal;
 
 /**
  * Runs the gateway until the process is asked to stop. SIGTERM and SIGINT start an orderly stop on the main thread —
@@ -30,8 +29,7 @@ public final class GatewayMain {
     }
 
     static int run(PrintStream err) throws InterruptedException {
-        CountDownLatch stopRequested = new CountDownLatch(1);
-        onStopSignal(stopRequested);
+        StopSignal stopRequested = StopSignal.install();
         GatewayRuntime runtime;
         try {
             runtime = GatewayRuntime.start(DevTokens.ensure(GatewaySettings.fromEnvironment(Map.of())));
@@ -61,16 +59,6 @@ public final class GatewayMain {
         }
         LOG.info("stopped");
         return 0;
-    }
-
-    private static void onStopSignal(CountDownLatch stopRequested) {
-        for (String name : new String[] {"TERM", "INT"}) {
-            try {
-                Signal.handle(new Signal(name), signal -> stopRequested.countDown());
-            } catch (IllegalArgumentException e) {
-                LOG.debug("no handler for SIG{} on this platform; the JVM's shutdown hook stops the gateway", name);
-            }
-        }
     }
 
     public static void main(String[] args) throws InterruptedException {

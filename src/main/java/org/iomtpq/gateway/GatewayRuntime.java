@@ -103,7 +103,7 @@ public final class GatewayRuntime implements AutoCloseable {
         }
         Duration leaseTtl = Duration.ofSeconds(settings.getLong("iomt.instance.lease-ttl-seconds"));
         // First, before the embedded store opens its files: is this data directory ours alone?
-        DataDirLock dataDirLock = DataDirLock.acquire(settings.dataDir(), leaseTtl, clock, LOG::warn);
+        DataDirLock dataDirLock = DataDirLock.acquire(settings.dataDir(), "IOMT_DATA_DIR", leaseTtl, clock, LOG::warn);
         toClose.push(dataDirLock);
         mongoUri = settings.getOrEmpty("iomt.mongo.uri");
         if (mongoUri.isBlank()) {

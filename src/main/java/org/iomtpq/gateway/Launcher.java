@@ -13,6 +13,7 @@ import org.iomtpq.gateway.tools.BenchEnrollCommand;
 import org.iomtpq.gateway.tools.DeployRegistryCommand;
 import org.iomtpq.gateway.tools.GasReportCommand;
 import org.iomtpq.gateway.tools.SimulateCommand;
+import org.iomtpq.gateway.tools.StoreCommand;
 import org.iomtpq.gateway.tools.VerifyAuditCommand;
 
 /**
@@ -27,6 +28,8 @@ public final class Launcher {
               demo [--chain anvil|ganache|none]
                                         start a local chain and the gateway on embedded defaults, play the ward scenario
               gateway                   run the gateway (config/application.properties + IOMT_* environment)
+              store                     the embedded MongoDB (H2 file) as its own process on IOMT_STORE_PORT, shared by
+                                        several gateways through IOMT_MONGO_URI (one machine; README "Running several instances")
               simulate [options]        drive a running gateway with simulated devices
                   --devices N           number of devices (default 3)
                   --transport T         http | mqtt | mixed (default mixed)
@@ -100,6 +103,7 @@ public final class Launcher {
             case "deploy-registry" -> new DeployRegistryCommand(out, err).run(rest);
             case "gas-report" -> new GasReportCommand(out, err).run(rest);
             case "verify-audit" -> new VerifyAuditCommand(out, err).run(rest);
+            case "store" -> new StoreCommand(out, err).run(rest);
             case "help", "--help", "-h" -> {
                 out.print(USAGE);
                 yield 0;

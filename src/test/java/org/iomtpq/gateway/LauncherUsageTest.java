@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class LauncherUsageTest {
 
-    static final List<String> COMMANDS = List.of("demo", "gateway", "simulate", "bench", "bench-load", "bench-enroll",
+    static final List<String> COMMANDS = List.of("demo", "gateway", "store", "simulate", "bench", "bench-load", "bench-enroll",
             "deploy-registry", "gas-report", "verify-audit");
 
     @TempDir
@@ -54,6 +54,7 @@ class LauncherUsageTest {
                 Arguments.of("demo", new String[] {"--chain", "foo"}, "--chain expects anvil | ganache | none, got 'foo'"),
                 Arguments.of("demo", new String[] {"--chain"}, "--chain needs a value"),
                 Arguments.of("gateway", new String[] {"--port", "8080"}, "configured by IOMT_* environment variables"),
+                Arguments.of("store", new String[] {"--port", "27017"}, "configured by IOMT_STORE_PORT"),
                 Arguments.of("simulate", new String[] {"--devices", "x"}, "--devices expects a whole number >= 1, got 'x'"),
                 Arguments.of("simulate", new String[] {"--devices", "0"}, "--devices expects a whole number >= 1, got '0'"),
                 Arguments.of("simulate", new String[] {"--messages", "-1"}, "--messages expects a whole number >= 0"),

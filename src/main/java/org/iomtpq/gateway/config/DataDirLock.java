@@ -39,9 +39,9 @@ public final class DataDirLock implements AutoCloseable {
 
     /**
      * Takes the lock, waiting up to {@code patience} while another live process holds it ({@code waiting} is told once,
-     * with that process's pid); then a {@link StartupException}.
+     * with that process's pid); then a {@link StartupException} naming {@code dirSetting}, the variable to change.
      */
-    public static DataDirLock acquire(Path dataDir, Duration patience, Clock clock, Consumer<String> waiting) {
+    public static DataDirLock acquire(Path dataDir, String dirSetting, Duration patience, Clock clock, Consumer<String> waiting) {
         Path file = dataDir.toAbsolutePath().normalize().resolve(FILE);
         FileChannel channel = open(file);
         Instant giveUpAt = clock.instant().plus(patience);
@@ -56,12 +56,12 @@ public final class DataDirLock implements AutoCloseable {
                 String holder = "pid " + readPid(file).orElse("unknown");
                 if (!clock.instant().isBefore(giveUpAt)) {
                     throw new StartupException("data directory " + dataDir.toAbsolutePath().normalize()
-                            + " is in use by another running gateway (" + holder + "): stop that process, or give this"
-                            + " instance its own IOMT_DATA_DIR");
+                            + " is in use by another running process (" + holder + "): stop it, or give this one its own "
+                            + dirSetting);
                 }
                 if (!told) {
                     waiting.accept("data directory " + dataDir.toAbsolutePath().normalize() + " is in use by another"
-                            + " running gateway (" + holder + "); waiting up to " + patience.toSeconds() + " s for it to stop");
+                            + " running process (" + holder + "); waiting up to " + patience.toSeconds() + " s for it to stop");
                     told = true;
                 }
                 Thread.sleep(RETRY.toMillis());

@@ -22,16 +22,17 @@ class DataDirLockTest {
     @Test
     void heldByOneHolderAtATimeAndFreeAgainWhenReleased() {
         List<String> told = new ArrayList<>();
-        try (DataDirLock first = DataDirLock.acquire(dataDir, Duration.ofSeconds(1), Clock.systemUTC(), told::add)) {
+        try (DataDirLock first = DataDirLock.acquire(dataDir, "IOMT_DATA_DIR", Duration.ofSeconds(1), Clock.systemUTC(), told::add)) {
             assertTrue(first.id().endsWith(dataDir.toAbsolutePath().normalize().resolve(DataDirLock.FILE).toString()), first.id());
             assertEquals(String.valueOf(ProcessHandle.current().pid()), read(dataDir.resolve(DataDirLock.FILE)));
             StartupException e = assertThrows(StartupException.class,
-                    () -> DataDirLock.acquire(dataDir, Duration.ofMillis(600), Clock.systemUTC(), told::add));
-            assertTrue(e.getMessage().contains("in use by another running gateway (pid " + ProcessHandle.current().pid() + ")"),
+                    () -> DataDirLock.acquire(dataDir, "IOMT_DATA_DIR", Duration.ofMillis(600), Clock.systemUTC(), told::add));
+            assertTrue(e.getMessage().contains("in use by another running process (pid " + ProcessHandle.current().pid() + ")"),
                     e.getMessage());
+            assertTrue(e.getMessage().endsWith("give this one its own IOMT_DATA_DIR"), e.getMessage());
             assertEquals(1, told.size(), "the wait is logged once: " + told);
         }
-        try (DataDirLock again = DataDirLock.acquire(dataDir, Duration.ofSeconds(1), Clock.systemUTC(), told::add)) {
+        try (DataDirLock again = DataDirLock.acquire(dataDir, "IOMT_DATA_DIR", Duration.ofSeconds(1), Clock.systemUTC(), told::add)) {
             assertEquals(1, told.size(), "a free lock is taken without waiting");
         }
     }

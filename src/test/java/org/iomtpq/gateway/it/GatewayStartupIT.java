@@ -68,7 +68,7 @@ class GatewayStartupIT {
         String refusal = second.lastLog();
         assertNoStackTrace(refusal);
         assertTrue(refusal.contains("iomt gateway: data directory " + dataDir.toAbsolutePath().normalize()
-                + " is in use by another running gateway (pid "), refusal);
+                + " is in use by another running process (pid "), refusal);
         assertTrue(waitedMillis >= 3_000, "it waited for the holder before refusing: " + waitedMillis + " ms");
         assertTrue(first.answersGatewayRecord(), "the first gateway is unaffected");
 
