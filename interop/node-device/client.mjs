@@ -25,17 +25,30 @@ function parseArgs(argv) {
     else if (a === '--mqtt-version') o.mqttVersion = Number(v());
     else if (a === '--quiet-ms') o.quietMs = Number(v());
     else if (a === '--timeout-ms') o.timeoutMs = Number(v());
+    else if (a === '--rpc') o.rpc = v();
+    else if (a === '--registry') o.registry = v();
+    else if (a === '--chain-id') o.chainId = Number(v());
+    else if (a === '--chain-timeout-ms') o.chainTimeoutMs = Number(v());
     else if (a === '-h' || a === '--help') {
       console.log('usage: node client.mjs --http http://127.0.0.1:PORT/api/v1 --mqtt tcp://127.0.0.1:PORT --token OPERATOR_TOKEN\n' +
-        '       [--transport http|mqtt|both] [--auditor-token T] [--mqtt-version 4|5] [--quiet-ms 1500] [--timeout-ms 10000]');
+        '       [--transport http|mqtt|both] [--auditor-token T] [--mqtt-version 4|5] [--quiet-ms 1500] [--timeout-ms 10000]\n' +
+        '       [--rpc URL --registry 0xADDRESS [--chain-id N] [--chain-timeout-ms 60000]]   (a gateway with a chain)');
       process.exit(0);
     } else { console.error(`unknown argument ${a}`); process.exit(2); }
   }
   if (!o.token) { console.error('--token (operator token) is required'); process.exit(2); }
   if (!['http', 'mqtt', 'both'].includes(o.transport)) { console.error('--transport must be http, mqtt or both'); process.exit(2); }
+  // The chain is provisioned on the device, never learnt from the gateway (§3): --rpc and --registry go together.
+  if (!!o.rpc !== !!o.registry) { console.error('--rpc and --registry go together'); process.exit(2); }
+  if (o.registry && !/^0x[0-9a-fA-F]{40}$/.test(o.registry)) { console.error('--registry must be 0x + 40 hex digits'); process.exit(2); }
+  if (o.registry) o.registry = o.registry.toLowerCase(); // §0: addresses travel as lowercase hex
+  if (o.chainId !== undefined && !(Number.isSafeInteger(o.chainId) && o.chainId > 0)) { console.error('--chain-id must be a positive integer'); process.exit(2); }
+  o.chainTimeoutMs ??= 60000;
   return o;
 }
 const OPT = parseArgs(process.argv);
+/** With a provisioned chain the client checks the chain-mode reading of the protocol; without, registry.mode=none (§2). */
+const CHAIN_MODE = !!OPT.rpc;
 
 // ------------------------------------------------------------------------------------------ reporting
 let failures = 0, passes = 0;
@@ -44,6 +57,14 @@ function pass(name, detail = '') { passes++; console.log(`PASS ${name}${detail ?
 function fail(name, detail = '') { failures++; console.log(`FAIL ${name}${detail ? ' — ' + detail : ''}`); }
 function check(cond, name, okDetail, badDetail) { cond ? pass(name, okDetail) : fail(name, badDetail ?? okDetail); return !!cond; }
 function note(text) { if (!notes.has(text)) { notes.add(text); console.log(`NOTE ${text}`); } }
+function info(text) { console.log(`INFO ${text}`); }
+const LOUD = { pass, fail, check };
+/** A reporter that prints nothing and keeps the failures, for checks whose outcome is judged afterwards. */
+function collector() {
+  const c = { failures: [], pass() {}, fail(name, detail = '') { c.failures.push(`${name}${detail ? ' — ' + detail : ''}`); },
+    check(cond, name, okDetail, badDetail) { if (!cond) c.fail(name, badDetail ?? okDetail); return !!cond; } };
+  return c;
+}
 const short = (x, n = 400) => { const s = typeof x === 'string' ? x : JSON.stringify(x); return s && s.length > n ? s.slice(0, n) + '…' : s; };
 
 // ------------------------------------------------------------------------------------------ encoding
@@ -125,6 +146,104 @@ async function http(method, path, body, token, rawBody) {
   let json = null;
   try { json = JSON.parse(text); } catch { /* not JSON */ }
   return { status: res.status, body: json, text, headers: res.headers };
+}
+
+// ------------------------------------------------------------------------------------------ chain (JSON-RPC, ABI by hand)
+// Only views and transaction look-ups: the device never sends a transaction. The registry address and chain id come
+// from the command line (the device's provisioning), never from the gateway (§3), so a gateway cannot vouch for itself.
+let rpcSeq = 0;
+async function rpc(method, params) {
+  const res = await fetch(OPT.rpc, { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: ++rpcSeq, method, params }) });
+  const text = await res.text();
+  let body;
+  try { body = JSON.parse(text); } catch { throw new Error(`${method}: HTTP ${res.status}, not JSON: ${short(text, 200)}`); }
+  if (body.error) throw new Error(`${method}: ${body.error.message ?? JSON.stringify(body.error)}`);
+  return body.result;
+}
+const HEX_BYTES_RE = /^0x([0-9a-fA-F]{2})*$/;
+const ADDRESS_RE = /^0x[0-9a-f]{40}$/;
+/** A function selector: the first 4 bytes of keccak256 of the canonical signature (§9 names, types without spaces). */
+const selectorOf = (signature) => hex0x(keccak_256(utf8(signature)).subarray(0, 4));
+const EVENT_TOPICS = { KeyRegistered: keccakHex(utf8('KeyRegistered(bytes32,bytes32,address)')),
+  KeyDeactivated: keccakHex(utf8('KeyDeactivated(bytes32,address)')) };
+const REGISTER_FUNCTIONS = ['registerDeviceKey(bytes32,bytes32)', 'registerDeviceKeys(bytes32[],bytes32[])'];
+const ROTATE_FUNCTIONS = ['rotateDeviceKey(bytes32,bytes32)'];
+const DEACTIVATE_FUNCTIONS = ['deactivateKey(bytes32)'];
+/** One static ABI argument (address, bytes32): its bytes left-padded to a 32-byte word. */
+function abiWord(hex) {
+  const b = fromHex0x(hex);
+  if (b.length > 32) throw new Error(`ABI word longer than 32 bytes: ${hex}`);
+  return concat(Buffer.alloc(32 - b.length), b);
+}
+/** eth_call of a registry view that returns (bytes32, bool), as gatewayKey and getDeviceKey do (§9). */
+async function callBytes32AndBool(signature, ...args) {
+  const data = hex0x(concat(fromHex0x(selectorOf(signature)), ...args.map(abiWord)));
+  const result = await rpc('eth_call', [{ to: OPT.registry, data }, 'latest']);
+  if (typeof result !== 'string' || !HEX_BYTES_RE.test(result)) throw new Error(`eth_call ${signature}: result ${short(result, 100)}`);
+  const out = fromHex0x(result);
+  if (out.length !== 64) throw new Error(`eth_call ${signature}: ${out.length} bytes returned, (bytes32, bool) takes 64 (no registry at ${OPT.registry}?)`);
+  const flagWord = out.subarray(32);
+  if (flagWord.subarray(0, 31).some((x) => x !== 0) || flagWord[31] > 1) throw new Error(`eth_call ${signature}: bool word ${hex0x(flagWord)} is neither 0 nor 1`);
+  return { hash: hex0x(out.subarray(0, 32)), flag: flagWord[31] === 1 };
+}
+const gatewayKeyOnChain = (gatewayAddress) => callBytes32AndBool('gatewayKey(address)', gatewayAddress);
+const deviceKeyOnChain = (deviceIdHash) => callBytes32AndBool('getDeviceKey(bytes32)', deviceIdHash);
+
+/** Calls probe every 250 ms until it returns something other than null/undefined; null once timeoutMs has passed. */
+async function pollValue(probe, timeoutMs = OPT.chainTimeoutMs) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== null && v !== undefined) return v;
+    if (Date.now() > end) return null;
+    await sleep(250);
+  }
+}
+
+/**
+ * Problems with a txHash the gateway named: it must be 0x + 64 lowercase hex and a transaction the node knows, sent to
+ * the provisioned registry, calling one of `functions`. With `mined`, it must also have a successful receipt with the
+ * registry's `event` log about this device (and, for KeyRegistered, this commitment).
+ */
+async function txProblems(txHash, { functions, mined = false, event, deviceIdHash, commitment } = {}) {
+  if (typeof txHash !== 'string' || !HEX32_RE.test(txHash)) return [`txHash ${JSON.stringify(txHash)} is not 0x + 64 lowercase hex`];
+  try {
+    // The gateway may name a signed transaction a moment before the node has it: poll, bounded.
+    const tx = await pollValue(() => rpc('eth_getTransactionByHash', [txHash]));
+    if (!tx) return [`eth_getTransactionByHash(${txHash}) found nothing within ${OPT.chainTimeoutMs} ms`];
+    const probs = [];
+    if ((tx.to ?? '').toLowerCase() !== OPT.registry) probs.push(`transaction is to ${tx.to}, not the registry ${OPT.registry}`);
+    const input = (tx.input ?? tx.data ?? '').toLowerCase();
+    if (functions && !functions.some((f) => input.startsWith(selectorOf(f))))
+      probs.push(`transaction calls selector ${input.slice(0, 10)}, not ${functions.join(' or ')}`);
+    if (!mined) return probs;
+    const receipt = await pollValue(() => rpc('eth_getTransactionReceipt', [txHash]));
+    if (!receipt) return [...probs, `no receipt within ${OPT.chainTimeoutMs} ms (not mined)`];
+    if (receipt.status !== '0x1') probs.push(`receipt status ${receipt.status} (reverted)`);
+    if (event) {
+      const logs = (receipt.logs ?? []).filter((l) => (l.address ?? '').toLowerCase() === OPT.registry
+        && (l.topics?.[0] ?? '').toLowerCase() === EVENT_TOPICS[event] && (l.topics?.[1] ?? '').toLowerCase() === deviceIdHash);
+      if (!logs.length) probs.push(`no ${event} log of the registry for deviceIdHash ${deviceIdHash} in the receipt`);
+      else if (commitment && !logs.some((l) => (l.data ?? '').toLowerCase() === commitment))
+        probs.push(`${event} carries ${logs.map((l) => l.data).join(', ')}, expected ${commitment}`);
+    }
+    return probs;
+  } catch (e) {
+    return [`JSON-RPC: ${e?.message ?? e}`];
+  }
+}
+async function checkTx(name, txHash, expectations) {
+  const probs = await txProblems(txHash, expectations);
+  return check(!probs.length, name, txHash, probs.join('; '));
+}
+/** getDeviceKey(deviceIdHash) on the registry must be exactly (commitment, active). */
+async function checkDeviceOnChain(name, dev, commitment, active) {
+  try {
+    const got = await deviceKeyOnChain(keccakHex(utf8(dev.deviceId)));
+    return check(got.hash === commitment && got.flag === active, name, `(${got.hash}, ${got.flag})`,
+      `registry says (${got.hash}, ${got.flag}), expected (${commitment}, ${active})`);
+  } catch (e) { return fail(name, String(e?.message ?? e)); }
 }
 
 // ------------------------------------------------------------------------------------------ MQTT
@@ -229,12 +348,18 @@ async function fetchGateway(link) {
   if (!check(kemPk, `${P}: kemPublicKey canonical base64, 1184 bytes`, '', `got ${short(g.kemPublicKey, 40)}`)) return null;
   check(HEX32_RE.test(g.kemKeyHash ?? ''), `${P}: kemKeyHash is 0x + 64 lowercase hex`, g.kemKeyHash, `got ${g.kemKeyHash}`);
   const mine = keccakHex(kemPk);
-  if (!check(mine === g.kemKeyHash, `${P}: keccak256(kemPublicKey) == kemKeyHash (key pinned)`, mine, `computed ${mine}, record says ${g.kemKeyHash}`)) return null;
-  check(g.gatewayAddress === ZERO_ADDRESS, `${P}: gatewayAddress is the zero address (registry.mode=none)`, g.gatewayAddress,
-    `got ${g.gatewayAddress} (§2: with registry.mode=none gatewayAddress is the zero address)`);
-  if (r.headers.get('x-iomt-registry-mode') && r.headers.get('x-iomt-registry-mode') !== 'none')
-    note(`gateway announces X-IoMT-Registry-Mode=${r.headers.get('x-iomt-registry-mode')}; this client pins the key and skips the on-chain gatewayKey() check, which is only valid with registry.mode=none`);
-  note('registry mode none: the gateway key is pinned from the first GET /gateway (trust on first use); the §5 gatewayKey(gatewayAddress) on-chain check is skipped');
+  // registry.mode=none: this check is all there is and the key is pinned; with a chain the registry must vouch for the hash
+  if (!check(mine === g.kemKeyHash, `${P}: keccak256(kemPublicKey) == kemKeyHash (${CHAIN_MODE ? 'then checked on chain' : 'key pinned'})`, mine, `computed ${mine}, record says ${g.kemKeyHash}`)) return null;
+  if (CHAIN_MODE) {
+    // §5: a device MUST NOT handshake with a key its provisioned registry does not vouch for
+    if (!(await verifyGatewayOnChain(g))) return null;
+  } else {
+    check(g.gatewayAddress === ZERO_ADDRESS, `${P}: gatewayAddress is the zero address (registry.mode=none)`, g.gatewayAddress,
+      `got ${g.gatewayAddress} (§2: with registry.mode=none gatewayAddress is the zero address)`);
+    if (r.headers.get('x-iomt-registry-mode') && r.headers.get('x-iomt-registry-mode') !== 'none')
+      note(`gateway announces X-IoMT-Registry-Mode=${r.headers.get('x-iomt-registry-mode')}; this client pins the key and skips the on-chain gatewayKey() check, which is only valid with registry.mode=none`);
+    note('registry mode none: the gateway key is pinned from the first GET /gateway (trust on first use); the §5 gatewayKey(gatewayAddress) on-chain check is skipped');
+  }
   if (link) {
     await link.subscribe('iomt/v1/gateways/+');
     const e = await link.waitFor((x) => x.topic.startsWith('iomt/v1/gateways/'), 5000);
@@ -248,6 +373,28 @@ async function fetchGateway(link) {
   }
   return { gatewayId: g.gatewayId, kemPk, kemKeyHash: g.kemKeyHash };
 }
+/** §5 with a chain: the provisioned chain and registry, then gatewayKey(gatewayAddress) == (kemKeyHash, true). */
+async function verifyGatewayOnChain(g) {
+  const P = 'gateway record';
+  if (!check(ADDRESS_RE.test(g.gatewayAddress ?? '') && g.gatewayAddress !== ZERO_ADDRESS,
+    `${P}: gatewayAddress is a non-zero address, 0x + 40 lowercase hex (chain mode)`, g.gatewayAddress,
+    `got ${JSON.stringify(g.gatewayAddress)} (§2: only registry.mode=none has the zero address; §0: lowercase hex)`)) return false;
+  try {
+    const chainId = Number(BigInt(await rpc('eth_chainId', [])));
+    if (OPT.chainId === undefined) info(`chain: eth_chainId is ${chainId} (no --chain-id given, not checked)`);
+    else if (!check(chainId === OPT.chainId, 'chain: eth_chainId == the provisioned --chain-id', String(chainId),
+      `node says ${chainId}, provisioned ${OPT.chainId}: wrong chain, the registry there proves nothing`)) return false;
+    const code = await rpc('eth_getCode', [OPT.registry, 'latest']);
+    if (!check(typeof code === 'string' && code.length > 2, 'chain: contract code at the provisioned registry address', `${(String(code).length - 2) / 2} bytes`,
+      `eth_getCode(${OPT.registry}) = ${short(code, 60)}`)) return false;
+    const k = await gatewayKeyOnChain(g.gatewayAddress);
+    return check(k.hash === g.kemKeyHash && k.flag === true, `${P}: registry gatewayKey(gatewayAddress) == (kemKeyHash, true) (§5)`,
+      `(${k.hash}, ${k.flag})`, `registry says (${k.hash}, ${k.flag}) for ${g.gatewayAddress}, record says kemKeyHash ${g.kemKeyHash}`);
+  } catch (e) {
+    fail(`${P}: §5 on-chain gateway check`, String(e?.message ?? e));
+    return false;
+  }
+}
 function deepEqual(a, b) {
   if (a === b) return true;
   if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
@@ -256,29 +403,127 @@ function deepEqual(a, b) {
 }
 
 // ------------------------------------------------------------------------------------------ enrollment
-function checkEnrolled(t, name, res, dev, okStatus) {
+const ENROLLED_FIELDS = ['type', 'v', 'deviceId', 'status', 'deviceIdHash', 'keyCommitment', 'txHash'];
+const ROTATION_FIELDS = ['type', 'v', 'deviceId', 'status', 'keyCommitment', 'txHash'];
+const REGISTRATION_FIELDS = ['type', 'v', 'deviceId', 'status', 'deviceIdHash', 'keyCommitment', 'pendingKeyCommitment', 'txHash', 'revocationTxHash'];
+const registrationPath = (dev) => `/devices/${encodeURIComponent(dev.deviceId)}/registration`;
+/** The check a gateway fails if it answers before it knows the transaction's hash (chain mode, §4 and §5a). */
+const firstAnswerTxHashCheck = (T, step) => `${T} ${step}: first chain-mode answer carries a txHash`;
+
+/**
+ * `first`: the answer to a new enrollment (not a repeat). With a chain it says PENDING_CHAIN (§4: stored, submitted,
+ * not yet mined) — or ACTIVE if the gateway waited for the mining, which its txHash must then prove.
+ */
+async function checkEnrolled(t, name, res, dev, okStatus, { first = false } = {}) {
   const b = res.body;
   if (!b || b.type !== 'enrolled') return fail(name, `expected enrolled, got ${t.name === 'HTTP' ? 'HTTP ' + res.status + ' ' : ''}${short(res.text) ?? 'nothing'}`), false;
-  const probs = shapeProblems(b, ['type', 'v', 'deviceId', 'status', 'deviceIdHash', 'keyCommitment', 'txHash']);
+  const probs = shapeProblems(b, ENROLLED_FIELDS);
   if (t.name === 'HTTP' && res.status !== okStatus) probs.push(`HTTP ${res.status} (expected ${okStatus})`);
   if (b.deviceId !== dev.deviceId) probs.push(`deviceId=${b.deviceId}`);
-  if (b.status !== 'ACTIVE') probs.push(`status=${b.status} (registry.mode=none: first answer already ACTIVE, §2)`);
-  if (b.txHash !== null) probs.push(`txHash=${JSON.stringify(b.txHash)} (registry.mode=none: null)`);
+  if (!CHAIN_MODE) {
+    if (b.status !== 'ACTIVE') probs.push(`status=${b.status} (registry.mode=none: first answer already ACTIVE, §2)`);
+    if (b.txHash !== null) probs.push(`txHash=${JSON.stringify(b.txHash)} (registry.mode=none: null)`);
+  } else if (!['PENDING_CHAIN', 'ACTIVE'].includes(b.status)) probs.push(`status=${b.status} (chain: PENDING_CHAIN until the registration is mined, then ACTIVE, §4)`);
   check(!probs.length, name, `status=${b.status}`, probs.join('; ') + ` — ${short(res.text)}`);
   const idh = keccakHex(utf8(dev.deviceId)), kc = hex0x(dev.keys.commitment);
   check(b.deviceIdHash === idh, `${t.name} enroll: deviceIdHash == keccak256(UTF8(deviceId))`, idh, `gateway ${b.deviceIdHash}, mine ${idh}`);
   check(b.keyCommitment === kc, `${t.name} enroll: keyCommitment == keccak256(kemPk || sigPk)`, kc, `gateway ${b.keyCommitment}, mine ${kc}`);
+  if (CHAIN_MODE) await checkAnswerTxHash(t, 'enroll', b, dev, { first, functions: REGISTER_FUNCTIONS });
   return true;
 }
 
-async function enroll(t, dev) {
+/**
+ * The txHash of an `enrolled`/`rotation` answer with a chain. A first answer must carry it (§4 "registration submitted",
+ * §5a "rotateDeviceKey submitted"); a repeat may echo the original's null (§3). A non-null one must be a transaction to
+ * the registry, and a mined, successful one when the answer says ACTIVE.
+ */
+async function checkAnswerTxHash(t, step, b, dev, { first, functions }) {
+  const what = step === 'enroll' ? 'registration' : 'rotateDeviceKey';
+  if (first) check(b.txHash !== null && b.txHash !== undefined, firstAnswerTxHashCheck(t.name, step), b.txHash,
+    `txHash is null in a ${b.status} answer; §${step === 'enroll' ? '4' : '5a'}: the answer follows the submission of the ${what} and carries its txHash`);
+  if (b.txHash === null || b.txHash === undefined) return;
+  const active = b.status === 'ACTIVE';
+  await checkTx(`${t.name} ${step}: ${b.status} answer's txHash is a ${active ? 'mined ' : ''}${what} transaction to the registry`, b.txHash,
+    { functions, mined: active, event: active ? 'KeyRegistered' : undefined, deviceIdHash: keccakHex(utf8(dev.deviceId)), commitment: b.keyCommitment });
+}
+
+/** §3 answers a QoS 1 repeat "as the original was"; with a chain the status may have moved on since: said, not judged. */
+function infoIfRepeatMovedOn(step, repeat, original) {
+  if (repeat?.status && repeat.status !== original?.status)
+    info(`MQTT ${step}: the repeat says ${repeat.status}, the original said ${original?.status} (§3 "answered as the original was"; the state moved on)`);
+}
+
+/** A fresh hello of `dev` to the gateway, for checks that only look at the gateway's refusal. */
+function freshHello(dev, gw) {
+  const { cipherText } = ml_kem768.encapsulate(gw.kemPk);
+  return { type: 'hello', v: 1, deviceId: dev.deviceId, gatewayId: gw.gatewayId, suite: SUITE, nonce: b64(rnd(32)),
+    ephemeralKemPublicKey: b64(ml_kem768.keygen().publicKey), gatewayCiphertext: b64(cipherText) };
+}
+
+/** Polls the registration until ready(body); `ok` false at the deadline or if the registration transaction reverted. */
+async function awaitRegistration(dev, ready) {
+  let last = null;
+  const found = await pollValue(async () => {
+    last = await http('GET', registrationPath(dev));
+    if (last.status === 200 && last.body && ready(last.body)) return last;
+    return last.body?.status === 'REGISTRATION_FAILED' ? false : null;
+  });
+  return { ok: !!found, r: last };
+}
+
+/**
+ * §5 step 2 with a chain: right after a first answer that says PENDING_CHAIN, a hello must be refused. The mining may
+ * already have happened (a dev chain mines at once): then nothing can be concluded and the client only says so.
+ */
+async function helloWhilePending(t, dev, gw) {
+  const name = `${t.name} hello while the enrollment is PENDING_CHAIN → DEVICE_NOT_ACTIVE`;
+  const res = await t.send('hello', dev.deviceId, freshHello(dev, gw));
+  if (res.body?.type !== 'error' || res.body.code !== 'DEVICE_NOT_ACTIVE') {
+    const reg = await http('GET', registrationPath(dev));
+    if (reg.body?.status === 'ACTIVE') return info(`${name}: not checked — the registration was mined before the hello (answer: ${short(res.text, 160)})`);
+  }
+  expectError(t, name, 'hello', res, 'DEVICE_NOT_ACTIVE');
+}
+
+/** Chain mode, after an enrollment's first answer: the registration gets mined and the registry shows it (§4, §9). */
+async function confirmEnrollmentOnChain(t, dev, label) {
+  const kc = hex0x(dev.keys.commitment);
+  const { ok, r } = await awaitRegistration(dev, (b) => b.status === 'ACTIVE' && b.keyCommitment === kc && HEX32_RE.test(b.txHash ?? ''));
+  if (!check(ok, `${label}: registration becomes ACTIVE with its txHash once mined`, r.body?.txHash,
+    `not within ${OPT.chainTimeoutMs} ms; last: HTTP ${r.status} ${short(r.text)}`)) return false;
+  dev.registrationTxHash = r.body.txHash;
+  await checkTx(`${label}: registration txHash is a mined registerDeviceKey(s) transaction of this keyCommitment`, r.body.txHash,
+    { functions: REGISTER_FUNCTIONS, mined: true, event: 'KeyRegistered', deviceIdHash: keccakHex(utf8(dev.deviceId)), commitment: kc });
+  await checkDeviceOnChain(`${label}: registry getDeviceKey(deviceIdHash) == (keyCommitment, true)`, dev, kc, true);
+  return true;
+}
+
+/** MQTT with a chain: once mined, a second `enrolled` (§4) or `rotation` (§5a) message says ACTIVE. */
+async function secondActiveAnswer(t, dev, step, commitment) {
+  const type = ANSWER_OF[step], idh = keccakHex(utf8(dev.deviceId));
+  const name = `MQTT ${step}: a second ${type} with status ACTIVE follows once mined (§${step === 'enroll' ? '4' : '5a'})`;
+  const e = await t.link.waitFor((x) => x.topic === `iomt/v1/${dev.deviceId}/down` && x.msg?.type === type, OPT.chainTimeoutMs);
+  if (!e) return fail(name, `nothing within ${OPT.chainTimeoutMs} ms`);
+  const b = e.msg;
+  const probs = shapeProblems(b, step === 'enroll' ? ENROLLED_FIELDS : ROTATION_FIELDS);
+  if (b.status !== 'ACTIVE') probs.push(`status=${b.status}`);
+  if (b.deviceId !== dev.deviceId) probs.push(`deviceId=${b.deviceId}`);
+  if (step === 'enroll' && b.deviceIdHash !== idh) probs.push(`deviceIdHash=${b.deviceIdHash}`);
+  if (b.keyCommitment !== commitment) probs.push(`keyCommitment=${b.keyCommitment}, expected ${commitment}`);
+  if (!check(!probs.length, name, `txHash=${b.txHash}`, probs.join('; ') + ' — ' + short(e.raw))) return;
+  await checkTx(`MQTT ${step}: the ACTIVE ${type} names the mined ${step === 'enroll' ? 'registration' : 'rotateDeviceKey'} transaction`, b.txHash,
+    { functions: step === 'enroll' ? REGISTER_FUNCTIONS : ROTATE_FUNCTIONS, mined: true, event: 'KeyRegistered', deviceIdHash: idh, commitment });
+}
+
+async function enroll(t, dev, gw) {
   if (t.name === 'HTTP') {
     const msg = enrollMessage(dev);
     const res = await t.send('enroll', dev.deviceId, msg);
-    const ok = checkEnrolled(t, 'HTTP enroll: POST /devices → 201 enrolled', res, dev, 201);
+    const ok = await checkEnrolled(t, 'HTTP enroll: POST /devices → 201 enrolled', res, dev, 201, { first: true });
+    if (CHAIN_MODE && res.body?.status === 'PENDING_CHAIN') await helloWhilePending(t, dev, gw);
     // identical re-enrollment: 200
     const again = await t.send('enroll', dev.deviceId, msg);
-    checkEnrolled(t, 'HTTP enroll: identical re-enrollment → 200 enrolled', again, dev, 200);
+    await checkEnrolled(t, 'HTTP enroll: identical re-enrollment → 200 enrolled', again, dev, 200);
     return ok;
   }
   // MQTT: operator approval first, bound to our key commitment
@@ -295,19 +540,29 @@ async function enroll(t, dev) {
   await t.prepare(dev.deviceId);
   const msg = enrollMessage(dev);
   const res = await t.send('enroll', dev.deviceId, msg);
-  const ok = checkEnrolled(t, 'MQTT enroll: up/enroll → enrolled on down', res, dev);
-  // §4: "over MQTT the gateway then publishes a second enrolled message with status ACTIVE" when mined; with mode none there is no mining.
-  const extra = await t.link.waitFor((e) => e.topic === `iomt/v1/${dev.deviceId}/down` && e.msg?.type === 'enrolled', OPT.quietMs);
-  note('registry.mode=none over MQTT: §4 promises a second `enrolled` (ACTIVE) once the registration is mined; with no chain the first answer is already ACTIVE (§2), so this client expects no second message but does not fail on one');
-  if (extra) console.log(`INFO MQTT enroll: a second enrolled message arrived: ${short(extra.raw)}`);
+  const ok = await checkEnrolled(t, 'MQTT enroll: up/enroll → enrolled on down', res, dev, undefined, { first: true });
+  if (CHAIN_MODE) {
+    if (res.body?.status === 'PENDING_CHAIN') {
+      await helloWhilePending(t, dev, gw);
+      // before the repeat below: both answers are `enrolled`, and the repeat must not be mistaken for this one
+      await secondActiveAnswer(t, dev, 'enroll', kc);
+    }
+  } else {
+    // §4: "over MQTT the gateway then publishes a second enrolled message with status ACTIVE" when mined; with mode none there is no mining.
+    const extra = await t.link.waitFor((e) => e.topic === `iomt/v1/${dev.deviceId}/down` && e.msg?.type === 'enrolled', OPT.quietMs);
+    note('registry.mode=none over MQTT: §4 promises a second `enrolled` (ACTIVE) once the registration is mined; with no chain the first answer is already ACTIVE (§2), so this client expects no second message but does not fail on one');
+    if (extra) info(`MQTT enroll: a second enrolled message arrived: ${short(extra.raw)}`);
+  }
   // identical repeat (QoS 1 redelivery, approval already consumed): answered as the original
   const again = await t.send('enroll', dev.deviceId, msg);
-  checkEnrolled(t, 'MQTT enroll: byte-identical repeat (approval consumed) → enrolled again (§3 QoS 1)', again, dev);
+  await checkEnrolled(t, 'MQTT enroll: byte-identical repeat (approval consumed) → enrolled again (§3 QoS 1)', again, dev);
+  if (CHAIN_MODE) infoIfRepeatMovedOn('enroll', again.body, res.body);
   return ok;
 }
 
 // ------------------------------------------------------------------------------------------ handshake
-async function handshake(t, dev, gw, label, { badMac = false, extraHelloField = false } = {}) {
+/** `report`: where the checks go; a collector() for a probe whose failure may be explained by timing. */
+async function handshake(t, dev, gw, label, { badMac = false, extraHelloField = false, report = LOUD } = {}) {
   const nonceD = rnd(32);
   const eph = ml_kem768.keygen();
   const { cipherText: ctG, sharedSecret: ssG } = ml_kem768.encapsulate(gw.kemPk);
@@ -319,7 +574,7 @@ async function handshake(t, dev, gw, label, { badMac = false, extraHelloField = 
   const sh = res.body;
   const N = `${t.name} ${label}`;
   if (!sh || sh.type !== 'server-hello' || (t.name === 'HTTP' && res.status !== 200)) {
-    fail(`${N}: hello → server-hello`, `got ${t.name === 'HTTP' ? 'HTTP ' + res.status + ' ' : ''}${short(res.text) ?? 'nothing'}`);
+    report.fail(`${N}: hello → server-hello`, `got ${t.name === 'HTTP' ? 'HTTP ' + res.status + ' ' : ''}${short(res.text) ?? 'nothing'}`);
     return null;
   }
   const probs = shapeProblems(sh, ['type', 'v', 'deviceId', 'gatewayId', 'sessionId', 'nonce', 'expiresAt', 'maxMessages',
@@ -332,8 +587,8 @@ async function handshake(t, dev, gw, label, { badMac = false, extraHelloField = 
     if (!v) probs.push(`${k} not canonical base64 of the right length: ${short(sh[k], 60)}`);
   if (!TIME_RE.test(sh.expiresAt ?? '')) probs.push(`expiresAt=${sh.expiresAt} not RFC 3339 UTC`);
   if (!Number.isSafeInteger(sh.maxMessages) || sh.maxMessages < 1) probs.push(`maxMessages=${sh.maxMessages}`);
-  if (probs.length) { fail(`${N}: server-hello shape`, probs.join('; ') + ' — ' + short(res.text)); return null; }
-  pass(`${N}: hello → server-hello shape`, `sessionId=${sh.sessionId} expiresAt=${sh.expiresAt} maxMessages=${sh.maxMessages}`);
+  if (probs.length) { report.fail(`${N}: server-hello shape`, probs.join('; ') + ' — ' + short(res.text)); return null; }
+  report.pass(`${N}: hello → server-hello shape`, `sessionId=${sh.sessionId} expiresAt=${sh.expiresAt} maxMessages=${sh.maxMessages}`);
   const ttlH = (Date.parse(sh.expiresAt) - Date.now()) / 3600e3;
   if (Math.abs(ttlH - 24) > 0.1 || sh.maxMessages !== 1000000)
     console.log(`INFO ${N}: session limits differ from the §5 defaults (24 h, 1,000,000): ttl=${ttlH.toFixed(2)} h, maxMessages=${sh.maxMessages}`);
@@ -349,7 +604,7 @@ async function handshake(t, dev, gw, label, { badMac = false, extraHelloField = 
   const fkD = hkdfExpand(sha256, PRK, utf8('iomt-pq/v1 device finished'), 32);
   const fkG = hkdfExpand(sha256, PRK, utf8('iomt-pq/v1 gateway finished'), 32);
   const expectMac = Buffer.from(hmac(sha256, fkG, TH));
-  if (!check(crypto.timingSafeEqual(expectMac, mac), `${N}: server-hello MAC == HMAC(fkG, TH) (gateway authenticated)`, '',
+  if (!report.check(crypto.timingSafeEqual(expectMac, mac), `${N}: server-hello MAC == HMAC(fkG, TH) (gateway authenticated)`, '',
     `gateway mac ${sh.mac}, mine ${b64(expectMac)} — transcript or key schedule disagree`)) return null;
 
   const dmac = Buffer.from(hmac(sha256, fkD, TH));
@@ -365,7 +620,7 @@ async function handshake(t, dev, gw, label, { badMac = false, extraHelloField = 
   if (e && e.sessionId !== sh.sessionId) eprobs.push(`sessionId=${e.sessionId}`);
   if (e && e.deviceId !== dev.deviceId) eprobs.push(`deviceId=${e.deviceId}`);
   if (t.name === 'HTTP' && fres.status !== 200) eprobs.push(`HTTP ${fres.status}`);
-  if (!check(!eprobs.length, `${N}: finished → established`, `sessionId=${e?.sessionId}`, eprobs.join('; ') + ' — ' + short(fres.text))) return null;
+  if (!report.check(!eprobs.length, `${N}: finished → established`, `sessionId=${e?.sessionId}`, eprobs.join('; ') + ' — ' + short(fres.text))) return null;
   return session;
 }
 
@@ -400,6 +655,32 @@ async function sendTelemetryOk(t, dev, s, seq, label, sent) {
   return msg;
 }
 
+// ------------------------------------------------------------------------------------------ rotation with a chain
+/**
+ * §5a with a chain, between the PENDING_CHAIN answer and the mining: the record keeps its current keys and gains
+ * pendingKeyCommitment, and handshakes still use the current keys. A dev chain mines within a second, so either look
+ * may come too late; the client then says so instead of judging. Returns the session made meanwhile, if any.
+ */
+async function whileRotationPending(t, dev, gw, newK) {
+  const T = t.name, current = hex0x(dev.keys.commitment), next = hex0x(newK.commitment);
+  const rotated = (b) => b?.keyCommitment === next && b?.pendingKeyCommitment === null;
+  {
+    const name = `${T} registration while the rotation is pending: current keyCommitment kept, pendingKeyCommitment = the new one, ACTIVE`;
+    const r = await http('GET', registrationPath(dev));
+    if (rotated(r.body)) info(`${name}: not checked — rotateDeviceKey was already mined`);
+    else check(r.status === 200 && r.body?.keyCommitment === current && r.body?.pendingKeyCommitment === next && r.body?.status === 'ACTIVE',
+      name, '', short(r.text));
+  }
+  const probe = collector();
+  const s = await handshake(t, dev, gw, 'handshake while the rotation is pending (current keys)', { report: probe });
+  const name = `${T} handshake with the current keys while the rotation is PENDING_CHAIN → established`;
+  if (s) { pass(name, `sessionId=${s.sidB64}`); return s; }
+  const r = await http('GET', registrationPath(dev));
+  if (rotated(r.body)) info(`${name}: not checked — rotateDeviceKey was mined during the handshake (${probe.failures.join(' | ')})`);
+  else fail(name, probe.failures.join(' | ') || 'no session');
+  return null;
+}
+
 // ------------------------------------------------------------------------------------------ one transport
 async function runTransport(t, gw) {
   const T = t.name;
@@ -407,17 +688,31 @@ async function runTransport(t, gw) {
   const sent = [];
   t.sent = sent;
   console.log(`---- ${T}: device ${dev.deviceId}`);
-  if (!(await enroll(t, dev))) { fail(`${T}: enrollment failed, skipping the rest of this transport`); return; }
+  if (!(await enroll(t, dev, gw))) { fail(`${T}: enrollment failed, skipping the rest of this transport`); return; }
+  if (CHAIN_MODE && !(await confirmEnrollmentOnChain(t, dev, `${T} enroll`))) { fail(`${T}: registration never mined, skipping the rest of this transport`); return; }
 
   // registration record (public)
-  const reg = await http('GET', `/devices/${encodeURIComponent(dev.deviceId)}/registration`);
+  const reg = await http('GET', registrationPath(dev));
   {
     const b = reg.body;
-    const probs = b ? shapeProblems(b, ['type', 'v', 'deviceId', 'status', 'deviceIdHash', 'keyCommitment', 'pendingKeyCommitment', 'txHash', 'revocationTxHash']) : ['no JSON'];
+    const probs = b ? shapeProblems(b, REGISTRATION_FIELDS) : ['no JSON'];
     if (reg.status !== 200) probs.push(`HTTP ${reg.status}`);
-    if (b && (b.status !== 'ACTIVE' || b.keyCommitment !== hex0x(dev.keys.commitment) || b.pendingKeyCommitment !== null || b.txHash !== null))
+    // registry.mode=none: never a transaction (§2); with a chain: the mined registration's (§3)
+    const txHashOk = (h) => (CHAIN_MODE ? HEX32_RE.test(h ?? '') : h === null);
+    if (b && (b.status !== 'ACTIVE' || b.keyCommitment !== hex0x(dev.keys.commitment) || b.pendingKeyCommitment !== null || !txHashOk(b.txHash)))
       probs.push(`status=${b.status} keyCommitment=${b.keyCommitment} pending=${b.pendingKeyCommitment} txHash=${b.txHash}`);
+    if (CHAIN_MODE && b && b.revocationTxHash !== null) probs.push(`revocationTxHash=${b.revocationTxHash} before any revocation`);
     check(!probs.length, `${T}: GET /devices/{id}/registration (public)`, 'ACTIVE, commitment matches', probs.join('; ') + ' — ' + short(reg.text));
+  }
+
+  // §8: answers of endpoints that are not a device step omit inReplyTo — absent, not null
+  {
+    const unknown = await http('GET', `/devices/${encodeURIComponent(dev.deviceId + '_NOPE')}/registration`);
+    const b = unknown.body;
+    const probs = b ? shapeProblems(b, ['type', 'v', 'code', 'message']) : ['no JSON'];
+    if (unknown.status !== 404 || b?.code !== 'UNKNOWN_DEVICE') probs.push(`HTTP ${unknown.status} code=${b?.code}`);
+    check(!probs.length, `${T}: unknown device's registration → 404 UNKNOWN_DEVICE without inReplyTo`, '',
+      probs.join('; ') + ' — ' + short(unknown.text));
   }
 
   // 3. handshake
@@ -524,38 +819,64 @@ async function runTransport(t, gw) {
   const newK = newKeys();
   const rot = rotateMessage(dev, newK);
   const rr = await t.send('rotate', dev.deviceId, rot);
+  // registry.mode=none: in force at once (§2); with a chain: pending until rotateDeviceKey is mined (§5a)
+  const firstRotationStatus = CHAIN_MODE ? 'PENDING_CHAIN' : 'ACTIVE';
   {
     const b = rr.body;
-    const probs = b ? shapeProblems(b, ['type', 'v', 'deviceId', 'status', 'keyCommitment', 'txHash']) : ['no answer'];
+    const probs = b ? shapeProblems(b, ROTATION_FIELDS) : ['no answer'];
     if (T === 'HTTP' && rr.status !== 200) probs.push(`HTTP ${rr.status}`);
     if (b && b.type !== 'rotation') probs.push(`type=${b.type}`);
-    if (b && b.status !== 'ACTIVE') probs.push(`status=${b.status} (registry.mode=none: rotations take effect at once, first answer ACTIVE, §2)`);
+    if (b && b.status !== firstRotationStatus) probs.push(`status=${b.status} (${CHAIN_MODE ? '§5a: PENDING_CHAIN until rotateDeviceKey is mined' : 'registry.mode=none: rotations take effect at once, first answer ACTIVE, §2'})`);
     if (b && b.keyCommitment !== hex0x(newK.commitment)) probs.push(`keyCommitment=${b.keyCommitment}, mine ${hex0x(newK.commitment)}`);
-    if (b && b.txHash !== null) probs.push(`txHash=${b.txHash}`);
-    check(!probs.length, `${T} rotate → rotation status ACTIVE with the new keyCommitment`, `keyCommitment=${b?.keyCommitment}`, probs.join('; ') + ' — ' + short(rr.text));
-    note('§5a shows the rotation answer with "status":"PENDING_CHAIN"; with registry.mode=none §2 says rotations take effect at once and the first answer already says ACTIVE — this client expects ACTIVE');
+    if (!CHAIN_MODE && b && b.txHash !== null) probs.push(`txHash=${b.txHash}`);
+    check(!probs.length, `${T} rotate → rotation status ${firstRotationStatus} with the new keyCommitment`, `keyCommitment=${b?.keyCommitment}`, probs.join('; ') + ' — ' + short(rr.text));
+    if (!CHAIN_MODE) note('§5a shows the rotation answer with "status":"PENDING_CHAIN"; with registry.mode=none §2 says rotations take effect at once and the first answer already says ACTIVE — this client expects ACTIVE');
+    else if (b?.type === 'rotation') await checkAnswerTxHash(t, 'rotate', b, dev, { first: true, functions: ROTATE_FUNCTIONS });
   }
+  const pendingSession = CHAIN_MODE ? await whileRotationPending(t, dev, gw, newK) : null;
   if (T === 'MQTT') {
-    const extra = await t.link.waitFor((e) => e.topic === `iomt/v1/${dev.deviceId}/down` && e.msg?.type === 'rotation', OPT.quietMs);
-    if (extra) console.log(`INFO MQTT rotate: a second rotation message arrived: ${short(extra.raw)}`);
+    // with a chain, first the second `rotation` (ACTIVE): the repeat's answer is a `rotation` too and must not be taken for it
+    if (CHAIN_MODE) await secondActiveAnswer(t, dev, 'rotate', hex0x(newK.commitment));
+    else {
+      const extra = await t.link.waitFor((e) => e.topic === `iomt/v1/${dev.deviceId}/down` && e.msg?.type === 'rotation', OPT.quietMs);
+      if (extra) info(`MQTT rotate: a second rotation message arrived: ${short(extra.raw)}`);
+    }
     const again = await t.send('rotate', dev.deviceId, rot);
-    check(again.body?.type === 'rotation' && again.body?.keyCommitment === hex0x(newK.commitment) && again.body?.status === rr.body?.status,
+    // with a chain the repeat may come after the mining: the original's PENDING_CHAIN or the ACTIVE of now
+    const statusOk = CHAIN_MODE ? ['PENDING_CHAIN', 'ACTIVE'].includes(again.body?.status) : again.body?.status === rr.body?.status;
+    check(again.body?.type === 'rotation' && again.body?.keyCommitment === hex0x(newK.commitment) && statusOk,
       'MQTT byte-identical repeat of an accepted rotate → answered as the original (§3 QoS 1)', short(again.text, 160), short(again.text) ?? 'no answer');
+    if (CHAIN_MODE && again.body?.type === 'rotation') {
+      infoIfRepeatMovedOn('rotate', again.body, rr.body);
+      await checkAnswerTxHash(t, 'rotate', again.body, dev, { first: false, functions: ROTATE_FUNCTIONS });
+    }
   }
   const oldKeys = dev.keys;
   dev.retiredKeys.push(oldKeys);
   dev.keys = newK;
   {
-    const r = await http('GET', `/devices/${encodeURIComponent(dev.deviceId)}/registration`);
+    const rotated = (b) => b.keyCommitment === hex0x(newK.commitment) && b.pendingKeyCommitment === null && b.status === 'ACTIVE';
+    const r = CHAIN_MODE ? (await awaitRegistration(dev, rotated)).r : await http('GET', registrationPath(dev));
     const b = r.body || {};
-    check(r.status === 200 && b.keyCommitment === hex0x(newK.commitment) && b.pendingKeyCommitment === null && b.status === 'ACTIVE',
-      `${T} registration after rotation: new keyCommitment, no pending rotation, ACTIVE`, '', short(r.text));
+    check(r.status === 200 && rotated(b), `${T} registration after rotation: new keyCommitment, no pending rotation, ACTIVE`, '', short(r.text));
+    if (CHAIN_MODE) {
+      // §3: after a rotation, txHash is its rotateDeviceKey transaction (the selector check tells it from the registration)
+      await checkTx(`${T} registration after rotation: txHash is a mined rotateDeviceKey transaction of the new keyCommitment`, b.txHash,
+        { functions: ROTATE_FUNCTIONS, mined: true, event: 'KeyRegistered', deviceIdHash: keccakHex(utf8(dev.deviceId)), commitment: hex0x(newK.commitment) });
+      await checkDeviceOnChain(`${T} registry getDeviceKey after rotation == (new keyCommitment, true)`, dev, hex0x(newK.commitment), true);
+    }
   }
   // old session ended by the rotation
   {
     const m = telemetryMessage(dev, s1, 10, { observedAt: nowIso(), vitals: vitalsFor(10) });
     const r = await t.send('telemetry', dev.deviceId, m);
     expectError(t, `${T} telemetry on the pre-rotation session → SESSION_EXPIRED`, 'telemetry', r, 'SESSION_EXPIRED', { seq: 10 });
+  }
+  if (pendingSession) {
+    // §5a: when the rotation is mined every session of the device ends, also one made on the current keys meanwhile
+    const m = telemetryMessage(dev, pendingSession, 1, { observedAt: nowIso(), vitals: vitalsFor(1) });
+    const r = await t.send('telemetry', dev.deviceId, m);
+    expectError(t, `${T} telemetry on the session made while the rotation was pending → SESSION_EXPIRED`, 'telemetry', r, 'SESSION_EXPIRED', { seq: 1 });
   }
   // rotating again to the old keys is refused (a key the device ever had)
   {
@@ -600,11 +921,7 @@ function badModulusKemPk() {
 async function extraChecks(t, dev, gw, s2) {
   const T = t.name;
   const send = (step, id, msg, o) => t.send(step, id, msg, o);
-  const baseHello = () => {
-    const { cipherText } = ml_kem768.encapsulate(gw.kemPk);
-    return { type: 'hello', v: 1, deviceId: dev.deviceId, gatewayId: gw.gatewayId, suite: SUITE, nonce: b64(rnd(32)),
-      ephemeralKemPublicKey: b64(ml_kem768.keygen().publicKey), gatewayCiphertext: b64(cipherText) };
-  };
+  const baseHello = () => freshHello(dev, gw);
   expectError(t, `${T} hello with another gatewayId → MALFORMED_REQUEST`, 'hello', await send('hello', dev.deviceId, { ...baseHello(), gatewayId: 'gateway-zz' }), 'MALFORMED_REQUEST');
   expectError(t, `${T} hello with another suite → MALFORMED_REQUEST`, 'hello', await send('hello', dev.deviceId, { ...baseHello(), suite: 'MLKEM512-MLDSA44-AES128GCM-SHA256' }), 'MALFORMED_REQUEST');
   expectError(t, `${T} hello with an ephemeral key failing the FIPS 203 modulus check → INVALID_KEY`, 'hello',
@@ -661,7 +978,9 @@ async function extraChecks(t, dev, gw, s2) {
     expectError(t, 'HTTP enroll with a corrupted signature → INVALID_SIGNATURE', 'enroll', await send('enroll', d.deviceId, m), 'INVALID_SIGNATURE');
     const ts = new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1456789Z');
     const r = await send('enroll', d.deviceId, enrollMessage(d, ts));
-    checkEnrolled(t, 'HTTP enroll with a 9-fractional-digit timestamp (signed as sent) → 201 enrolled', r, d, 201);
+    await checkEnrolled(t, 'HTTP enroll with a 9-fractional-digit timestamp (signed as sent) → 201 enrolled', r, d, 201, { first: true });
+    // the checks below speak of an ACTIVE device
+    if (CHAIN_MODE) await confirmEnrollmentOnChain(t, d, 'HTTP edge device');
     if (s2) {
       const m = telemetryMessage(d, s2, 1, { observedAt: nowIso(), vitals: vitalsFor(1) });
       expectError(t, "HTTP telemetry of another ACTIVE device on this device's session → UNKNOWN_SESSION", 'telemetry', await send('telemetry', d.deviceId, m), 'UNKNOWN_SESSION', { seq: 1 });
@@ -701,10 +1020,8 @@ async function revocation(t, dev, gw, s) {
     const m = telemetryMessage(dev, s, 300, { observedAt: nowIso(), vitals: vitalsFor(1) });
     expectError(t, `${T} telemetry after revocation → DEVICE_REVOKED`, 'telemetry', await t.send('telemetry', dev.deviceId, m), 'DEVICE_REVOKED', { seq: 300 });
   }
-  const { cipherText } = ml_kem768.encapsulate(gw.kemPk);
-  const h = { type: 'hello', v: 1, deviceId: dev.deviceId, gatewayId: gw.gatewayId, suite: SUITE, nonce: b64(rnd(32)),
-    ephemeralKemPublicKey: b64(ml_kem768.keygen().publicKey), gatewayCiphertext: b64(cipherText) };
-  expectError(t, `${T} hello after revocation → DEVICE_REVOKED`, 'hello', await t.send('hello', dev.deviceId, h), 'DEVICE_REVOKED');
+  expectError(t, `${T} hello after revocation → DEVICE_REVOKED`, 'hello', await t.send('hello', dev.deviceId, freshHello(dev, gw)), 'DEVICE_REVOKED');
+  if (CHAIN_MODE) await confirmRevocationOnChain(t, dev, gw);
   if (T === 'HTTP') {
     expectError(t, 'HTTP re-enroll a REVOKED device with its burnt keys → INVALID_KEY', 'enroll', await t.send('enroll', dev.deviceId, enrollMessage(dev)), 'INVALID_KEY');
     const mk = newKeys();
@@ -712,8 +1029,23 @@ async function revocation(t, dev, gw, s) {
     mixed.keys.commitment = keccak_256(concat(mixed.keys.kemPk, mixed.keys.sigPk));
     expectError(t, 'HTTP re-enroll a REVOKED device reusing a pre-rotation KEM key → INVALID_KEY', 'enroll', await t.send('enroll', dev.deviceId, enrollMessage(mixed)), 'INVALID_KEY');
     const fresh = { ...dev, keys: newKeys() };
-    checkEnrolled(t, 'HTTP re-enroll a REVOKED device with new keys → 201 enrolled', await t.send('enroll', dev.deviceId, enrollMessage(fresh)), fresh, 201);
+    await checkEnrolled(t, 'HTTP re-enroll a REVOKED device with new keys → 201 enrolled', await t.send('enroll', dev.deviceId, enrollMessage(fresh)), fresh, 201, { first: true });
+    // §9: a deactivated id may be registered anew with a commitment it never had
+    if (CHAIN_MODE) await confirmEnrollmentOnChain(t, fresh, 'HTTP re-enroll after revocation');
   }
+}
+
+/** §7 with a chain: deactivateKey is submitted and mined, the registry shows the key inactive, hellos stay refused. */
+async function confirmRevocationOnChain(t, dev, gw) {
+  const T = t.name, idh = keccakHex(utf8(dev.deviceId)), kc = hex0x(dev.keys.commitment);
+  const { ok, r } = await awaitRegistration(dev, (b) => typeof b.revocationTxHash === 'string');
+  const b = r.body ?? {};
+  if (!check(ok && b.status === 'REVOKED', `${T} revocation: registration REVOKED with a revocationTxHash`, b.revocationTxHash,
+    `not within ${OPT.chainTimeoutMs} ms; last: HTTP ${r.status} ${short(r.text)}`)) return;
+  await checkTx(`${T} revocation: revocationTxHash is a mined deactivateKey transaction for this device`, b.revocationTxHash,
+    { functions: DEACTIVATE_FUNCTIONS, mined: true, event: 'KeyDeactivated', deviceIdHash: idh });
+  await checkDeviceOnChain(`${T} revocation: registry getDeviceKey == (keyCommitment, false)`, dev, kc, false);
+  expectError(t, `${T} hello once the deactivation is mined → DEVICE_REVOKED`, 'hello', await t.send('hello', dev.deviceId, freshHello(dev, gw)), 'DEVICE_REVOKED');
 }
 
 async function waitObservations(dev, sent, name) {
@@ -802,6 +1134,7 @@ async function verifyAudit(devices) {
     const mine = entries.filter((e) => e.deviceId === d.deviceId);
     const types = new Set(mine.map((e) => `${e.eventType}/${e.status}`));
     const want = ['DEVICE_ENROLLED/SUCCESS', 'AUTHENTICATED/SUCCESS', 'AUTH_FAILED/REJECTED', 'DECRYPT_FAILED/REJECTED', 'REPLAY_REJECTED/REJECTED', 'KEY_ROTATED/SUCCESS', 'KEY_REVOKED/SUCCESS'];
+    if (CHAIN_MODE) want.push('KEY_REGISTERED_ON_CHAIN/SUCCESS'); // §10: the registration was mined
     const missing = want.filter((w) => !types.has(w));
     check(!missing.length, `audit: events of ${d.deviceId}`, [...types].join(', '), `missing ${missing.join(', ')}; have ${[...types].join(', ')}`);
   }
@@ -810,7 +1143,8 @@ async function verifyAudit(devices) {
 
 // ------------------------------------------------------------------------------------------ main
 async function main() {
-  console.log(`IoMT-PQ v1 Node.js device client — HTTP ${OPT.http}, MQTT ${OPT.mqtt}, transport ${OPT.transport}`);
+  console.log(`IoMT-PQ v1 Node.js device client — HTTP ${OPT.http}, MQTT ${OPT.mqtt}, transport ${OPT.transport}, ` +
+    (CHAIN_MODE ? `chain ${OPT.rpc} registry ${OPT.registry}${OPT.chainId !== undefined ? ' chain id ' + OPT.chainId : ''}` : 'no chain (registry.mode=none)'));
   let link = null;
   if (OPT.transport !== 'http') {
     link = new MqttLink(OPT.mqtt);

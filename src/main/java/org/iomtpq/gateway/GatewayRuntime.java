@@ -3,12 +3,10 @@ package org.iomtpq.gateway;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import com.mongodb.ConnectionString;
@@ -24,10 +22,14 @@ import org.iomtpq.gateway.protocol.TelemetryProtection;
 import org.iomtpq.gateway.camel.IngressMqttClient;
 import org.iomtpq.gateway.chain.ChainSettings;
 import org.iomtpq.gateway.chain.RegistryClient;
+import org.iomtpq.gateway.config.DataDirLock;
 import org.iomtpq.gateway.config.GatewaySettings;
+import org.iomtpq.gateway.config.ListenPorts;
+import org.iomtpq.gateway.config.StartupException;
 import org.iomtpq.gateway.embedded.EmbeddedMongo;
 import org.iomtpq.gateway.embedded.EmbeddedMqttBroker;
 import org.iomtpq.gateway.net.NoDelaySocketFactory;
+import org.iomtpq.gateway.service.AuditStreamLease;
 import org.iomtpq.gateway.service.ChainStartupCheck;
 import org.iomtpq.gateway.service.RegistryMode;
 import org.iomtpq.gateway.store.ChainCursorRepository;
@@ -42,7 +44,6 @@ import org.slf4j.LoggerFactory;
 public final class GatewayRuntime implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayRuntime.class);
-    private static final Duration LEASE_TTL = Duration.ofSeconds(30);
 
     private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
     private final GatewaySettings settings;
@@ -93,6 +94,17 @@ public final class GatewayRuntime implements AutoCloseable {
     private void startAll() {
         Clock clock = Clock.systemUTC();
         SecureRandom random = new SecureRandom();
+        // Checked before anything starts, so that each mistake is one line naming the setting.
+        ListenPorts.requireFree("HTTP", settings.get("iomt.http.host"), settings.getPort("iomt.http.port"),
+                "IOMT_HTTP_PORT / IOMT_HTTP_HOST");
+        if (settings.getOrEmpty("iomt.mqtt.url").isBlank()) {
+            ListenPorts.requireFree("MQTT (the embedded broker)", settings.get("iomt.mqtt.host"),
+                    settings.getPort("iomt.mqtt.port"), "IOMT_MQTT_PORT / IOMT_MQTT_HOST, or IOMT_MQTT_URL for an external broker");
+        }
+        Duration leaseTtl = Duration.ofSeconds(settings.getLong("iomt.instance.lease-ttl-seconds"));
+        // First, before the embedded store opens its files: is this data directory ours alone?
+        DataDirLock dataDirLock = DataDirLock.acquire(settings.dataDir(), "IOMT_DATA_DIR", leaseTtl, clock, LOG::warn);
+        toClose.push(dataDirLock);
         mongoUri = settings.getOrEmpty("iomt.mongo.uri");
         if (mongoUri.isBlank()) {
             EmbeddedMongo mongo = EmbeddedMongo.start(settings.dataDir(), "127.0.0.1", 0);
@@ -114,6 +126,7 @@ public final class GatewayRuntime implements AutoCloseable {
                 .applyToSocketSettings(b -> b.connectTimeout(5, TimeUnit.SECONDS))
                 .build());
         toClose.push(client);
+        requireReachable(client);
         RegistryClient registry = startRegistryClient();
         components = new GatewayComponents(settings, client, registry, clock, random, protection);
         if (registry != null) {
@@ -121,7 +134,8 @@ public final class GatewayRuntime implements AutoCloseable {
                     registry.settings().requireRegistry()).lastBlock().stream().mapToObj(String::valueOf).findFirst()
                     .orElse("latest");
         }
-        holdAuditStream(client, clock);
+        toClose.push(AuditStreamLease.hold(new StreamLeaseRepository(client.getDatabase(settings.get("iomt.mongo.database"))),
+                components.audit().stream(), dataDirLock.id(), leaseTtl, clock));
         toClose.push(components); // the observation writer: after Camel has stopped and its exchanges are done
         toClose.push(components.audit()); // after Camel has stopped, before the lease goes: write what is queued
         LOG.info("Gateway {} instance {}, audit stream {}, registry.mode={}{}", components.identity().gatewayId(),
@@ -129,6 +143,21 @@ public final class GatewayRuntime implements AutoCloseable {
                 components.registryMode() == RegistryMode.NONE
                         ? " (no chain: enrollments are ACTIVE at once; devices must pin the gateway key)" : "");
         startCamel();
+    }
+
+    /** The first contact with the store, so that an unreachable one is one line naming the setting, not a timeout trace. */
+    private void requireReachable(MongoClient client) {
+        try {
+            client.getDatabase(settings.get("iomt.mongo.database")).runCommand(new org.bson.Document("ping", 1));
+        } catch (com.mongodb.MongoException e) {
+            throw new StartupException("cannot reach MongoDB at " + redacted(mongoUri) + " within 5 s (" + e.getClass().getSimpleName()
+                    + "): check IOMT_MONGO_URI, or leave it empty for the embedded store", e);
+        }
+    }
+
+    /** A connection string without its password, for messages. */
+    private static String redacted(String uri) {
+        return uri.replaceAll("//([^:/@]+):[^@/]*@", "//$1:***@");
     }
 
     /** With {@code iomt.registry.mode=chain}: the registry client (node, registry and our authorization checked), else null. */
@@ -142,35 +171,6 @@ public final class GatewayRuntime implements AutoCloseable {
         LOG.info("Key registry {} on chain {} at {}, gateway account {}", chain.registryAddress(), chain.chainId(),
                 chain.rpcUrl(), registry.account().address());
         return registry;
-    }
-
-    /** PROTOCOL.md §10: refuse to start on a stream another live instance holds; renew our lease while running. */
-    private void holdAuditStream(MongoClient client, Clock clock) {
-        StreamLeaseRepository leases = new StreamLeaseRepository(client.getDatabase(settings.get("iomt.mongo.database")));
-        String stream = components.audit().stream();
-        String holder = UUID.randomUUID().toString();
-        if (!leases.acquire(stream, holder, clock.instant(), LEASE_TTL)) {
-            throw new IllegalStateException("audit stream " + stream + " is held by another live gateway instance; "
-                    + "give this instance its own data directory or iomt.audit-stream");
-        }
-        java.util.concurrent.ScheduledExecutorService renew = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "audit-stream-lease");
-            t.setDaemon(true);
-            return t;
-        });
-        renew.scheduleAtFixedRate(() -> {
-            try {
-                if (!leases.acquire(stream, holder, Instant.now(clock), LEASE_TTL)) {
-                    LOG.error("lost the lease on audit stream {} to another instance", stream);
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("could not renew the audit stream lease: {}", e.toString());
-            }
-        }, 10, 10, TimeUnit.SECONDS);
-        toClose.push(() -> {
-            renew.shutdownNow();
-            leases.release(stream, holder);
-        });
     }
 
     private void startCamel() {
@@ -207,9 +207,17 @@ public final class GatewayRuntime implements AutoCloseable {
         try {
             main.start();
         } catch (Exception e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof java.net.BindException) {
+                    throw new StartupException("cannot listen for HTTP on " + settings.get("iomt.http.host") + ":"
+                            + settings.get("iomt.http.port") + " (" + t.getMessage() + "): stop what uses that port,"
+                            + " or set IOMT_HTTP_PORT / IOMT_HTTP_HOST", e);
+                }
+            }
             throw new IllegalStateException("Camel failed to start: " + e.getMessage(), e);
         }
         toClose.push(() -> main.stop());
+        toClose.push(ingress::stopTaking); // first of all: no new MQTT message while Camel finishes the ones it has
         ingress.release();
         LOG.info("Gateway listening: HTTP http://{}:{}/api/v1, MQTT {}", settings.get("iomt.http.host"),
                 settings.get("iomt.http.port"), mqttUrl);
@@ -246,12 +254,18 @@ public final class GatewayRuntime implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         while (!toClose.isEmpty()) {
+            AutoCloseable next = toClose.pop();
+            long started = System.nanoTime();
             try {
-                toClose.pop().close();
+                next.close();
             } catch (Exception e) {
                 LOG.warn("while stopping: {}", e.toString());
+            }
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            if (millis > 1000) {
+                LOG.info("stopping {} took {} ms", next, millis); // the stop must stay within 10 s: name what is slow
             }
         }
     }

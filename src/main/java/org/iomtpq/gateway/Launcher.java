@@ -1,20 +1,26 @@
 package org.iomtpq.gateway;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
-import org.iomtpq.gateway.config.GatewaySettings;
+import org.iomtpq.gateway.cli.CommandLine;
+import org.iomtpq.gateway.cli.CommandRunner;
+import org.iomtpq.gateway.cli.ValueKind;
 import org.iomtpq.gateway.simulator.Demo;
-import org.iomtpq.gateway.simulator.Simulator;
 import org.iomtpq.gateway.tools.BenchCommand;
 import org.iomtpq.gateway.tools.BenchEnrollCommand;
 import org.iomtpq.gateway.tools.DeployRegistryCommand;
 import org.iomtpq.gateway.tools.GasReportCommand;
+import org.iomtpq.gateway.tools.SimulateCommand;
+import org.iomtpq.gateway.tools.StoreCommand;
 import org.iomtpq.gateway.tools.VerifyAuditCommand;
 
-/** Entry point of {@code ./iomt}: one subcommand per job. */
+/**
+ * Entry point of {@code ./iomt}: one subcommand per job. Every command answers {@code --help} with its usage, a user
+ * mistake with one line and exit 2, and any other failure with one line and exit 1 ({@link CommandRunner}): never a
+ * stack trace, unless {@code IOMT_DEBUG=true}.
+ */
 public final class Launcher {
 
     private static final String USAGE = """
@@ -22,13 +28,16 @@ public final class Launcher {
               demo [--chain anvil|ganache|none]
                                         start a local chain and the gateway on embedded defaults, play the ward scenario
               gateway                   run the gateway (config/application.properties + IOMT_* environment)
+              store                     the embedded MongoDB (H2 file) as its own process on IOMT_STORE_PORT, shared by
+                                        several gateways through IOMT_MONGO_URI (one machine; README "Running several instances")
               simulate [options]        drive a running gateway with simulated devices
                   --devices N           number of devices (default 3)
                   --transport T         http | mqtt | mixed (default mixed)
                   --messages M          readings per device (default 5)
                   --interval-ms MS      pause between readings (default 0)
-                  --http URL            gateway API base (default from config: http://host:port/api/v1)
-                  --mqtt URL            broker (default from config)
+                  --http URL            gateway API: http(s)://HOST:PORT, with or without /api/v1 (default from
+                                        config: http://iomt.http.host:iomt.http.port/api/v1)
+                  --mqtt URL            broker: tcp://HOST:PORT, ssl://, ws:// or wss:// (default from config)
                   --prefix P            device id prefix (default SIM plus 4 random hex digits, so runs don't collide)
                 the operator token comes from IOMT_OPERATOR_TOKEN
               bench [--devices N] [--seconds S] [--rate R] [--transport mqtt|http|both] [--json FILE]
@@ -56,69 +65,57 @@ public final class Launcher {
                            [--rpc URL] [--registry 0xADDR]
                                         verify the audit streams (hash chain and on-chain Merkle anchors); exit 0 intact,
                                         1 tampering found, 2 usage or connection error
-              test                      run the test suite (handled by the ./iomt script)
+              test [mvn args]           run the test suite: mvn -B verify (handled by the ./iomt script)
+              bench-jmh [jmh args]      JMH micro-benchmarks (handled by the ./iomt script; docs/benchmarks.md)
+              help                      this text
+            ./iomt <command> --help: that command's options and defaults. A wrong option or value is answered with one
+            line and exit 2; IOMT_DEBUG=true adds the stack trace to a failure's line.
             """;
+
+    private static final CommandLine DEMO = CommandLine.command("demo",
+                    "start a local chain and the gateway on embedded defaults, play the ward scenario")
+            .option("chain", "C", ValueKind.oneOf("anvil", "ganache", "none"),
+                    "anvil | ganache | none: the chain the registry is deployed on (default anvil; none without one)");
+
+    /** The gateway takes no options: its configuration is its environment and properties file, so an argument is a mistake. */
+    private static final CommandLine GATEWAY = CommandLine.command("gateway",
+                    "run the gateway until Ctrl-C / SIGTERM")
+            .takesNoOptions("the gateway is configured by IOMT_* environment variables and config/application.properties")
+            .notes("configuration: IOMT_* environment variables (README.md) over config/application.properties");
 
     private Launcher() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs the command {@code args[0]} with the rest; returns the exit code instead of exiting (tests). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         String command = args.length == 0 ? "help" : args[0];
         String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
-        int exit = switch (command) {
-            case "demo" -> new Demo(System.out).run(Path.of("data", "demo"), options(rest).getOrDefault("chain", "anvil"));
-            case "gateway" -> GatewayMain.run();
-            case "simulate" -> simulate(rest);
-            case "bench" -> new BenchCommand(System.out, System.err).run(rest);
-            case "bench-load" -> new BenchCommand(System.out, System.err).runLoad(rest);
-            case "bench-enroll" -> new BenchEnrollCommand(System.out, System.err).run(rest);
-            case "deploy-registry" -> new DeployRegistryCommand(System.out, System.err).run(rest);
-            case "authorize-gateway" -> new DeployRegistryCommand(System.out, System.err).authorize(rest);
-            case "gas-report" -> new GasReportCommand(System.out, System.err).run(rest);
-            case "verify-audit" -> new VerifyAuditCommand(System.out, System.err).run(rest);
+        // the commands answer with their own exit code and line; this catches what escapes the launcher's own
+        return CommandRunner.run(command, out, err, () -> switch (command) {
+            case "demo" -> DEMO.run(rest, out, err, a -> new Demo(out).run(Path.of("data", "demo"),
+                    a.getOrDefault("chain", "anvil")));
+            case "gateway" -> GATEWAY.run(rest, out, err, a -> GatewayMain.run());
+            case "simulate" -> new SimulateCommand(out, err).run(rest);
+            case "bench" -> new BenchCommand(out, err).run(rest);
+            case "bench-load" -> new BenchCommand(out, err).runLoad(rest);
+            case "bench-enroll" -> new BenchEnrollCommand(out, err).run(rest);
+            case "deploy-registry" -> new DeployRegistryCommand(out, err).run(rest);
+            case "authorize-gateway" -> new DeployRegistryCommand(out, err).authorize(rest);
+            case "gas-report" -> new GasReportCommand(out, err).run(rest);
+            case "verify-audit" -> new VerifyAuditCommand(out, err).run(rest);
+            case "store" -> new StoreCommand(out, err).run(rest);
             case "help", "--help", "-h" -> {
-                System.out.print(USAGE);
+                out.print(USAGE);
                 yield 0;
             }
             default -> {
-                System.err.print("unknown command '" + command + "'\n" + USAGE);
-                yield 2;
+                err.print("iomt: unknown command '" + command + "'\n" + USAGE);
+                yield CommandRunner.USAGE;
             }
-        };
-        System.exit(exit);
-    }
-
-    private static int simulate(String[] args) throws InterruptedException {
-        Map<String, String> opts = options(args);
-        GatewaySettings settings = GatewaySettings.fromEnvironment(Map.of());
-        String http = opts.getOrDefault("http",
-                "http://" + settings.get("iomt.http.host") + ":" + settings.get("iomt.http.port") + "/api/v1");
-        String mqtt = opts.getOrDefault("mqtt", settings.isSet("iomt.mqtt.url") ? settings.get("iomt.mqtt.url")
-                : "tcp://" + settings.get("iomt.mqtt.host") + ":" + settings.get("iomt.mqtt.port"));
-        String token = settings.getOrEmpty("iomt.operator-token");
-        if (token.isBlank()) {
-            System.err.println("IOMT_OPERATOR_TOKEN is not set: enrollment needs the operator token of the running gateway");
-            return 2;
-        }
-        Simulator.Tally tally = new Simulator(new Simulator.Plan(
-                Integer.parseInt(opts.getOrDefault("devices", "3")), opts.getOrDefault("transport", "mixed"),
-                Integer.parseInt(opts.getOrDefault("messages", "5")), Long.parseLong(opts.getOrDefault("interval-ms", "0")),
-                http, mqtt, token, opts.getOrDefault("prefix", defaultPrefix())), System.out).run();
-        return tally.failures().isEmpty() ? 0 : 1;
-    }
-
-    private static String defaultPrefix() {
-        return String.format("SIM%04X", new java.security.SecureRandom().nextInt(0x10000));
-    }
-
-    private static Map<String, String> options(String[] args) {
-        Map<String, String> out = new HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("expected --name value, got " + args[i] + "\n" + USAGE);
-            }
-            out.put(args[i].substring(2), args[++i]);
-        }
-        return out;
+        });
     }
 }

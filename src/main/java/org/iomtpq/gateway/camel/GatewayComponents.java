@@ -70,6 +70,7 @@ public final class GatewayComponents implements AutoCloseable {
     private final Map<String, Object> beans = new LinkedHashMap<>();
     private final ObservationWriter observationWriter;
     private final ExecutorService continuations;
+    private final DeviceLanes deviceLanes;
     private final GatewayIdentity identity;
     private final AuditTrail audit;
     private final RegistryMode registryMode;
@@ -124,7 +125,7 @@ public final class GatewayComponents implements AutoCloseable {
         SubmissionWaits submissions = new SubmissionWaits(registryMode == RegistryMode.CHAIN
                 ? Duration.ofMillis(settings.getLong("iomt.outbox.answer-wait-ms")) : Duration.ZERO);
         if (registryMode == RegistryMode.CHAIN) {
-            OnChainKeys onChain = new OnChainKeys(registry);
+            OnChainKeys onChain = new OnChainKeys(registry::getDeviceKey);
             AuditAnchors anchors = new AuditAnchors(stream, auditRepository, outbox, registry,
                     settings.getInt("iomt.audit.anchor-max-batch"), clock);
             beans.put("auditAnchors", anchors);
@@ -163,6 +164,8 @@ public final class GatewayComponents implements AutoCloseable {
 
         beans.put("mongoClient", mongoClient);
         beans.put("deviceIngress", new DeviceIngress());
+        deviceLanes = new DeviceLanes(settings.getInt("iomt.mqtt.consumer-threads"), settings.getInt("iomt.mqtt.lane-queue"));
+        beans.put("deviceLanes", deviceLanes);
         beans.put("deviceSteps", new DeviceSteps(enrollment, handshake, telemetry, rotation));
         beans.put("storeObservation", new ObservationStore(observationWriter, telemetry, continuations));
         beans.put("txHashAnswer", new TxHashAnswer(submissions, continuations));
@@ -213,6 +216,7 @@ public final class GatewayComponents implements AutoCloseable {
     /** After Camel stopped: writes the observations still queued, then stops the writer. */
     @Override
     public void close() {
+        deviceLanes.close();
         observationWriter.close();
         continuations.shutdown();
         try {

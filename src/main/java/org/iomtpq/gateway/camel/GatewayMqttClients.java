@@ -2,6 +2,7 @@ package org.iomtpq.gateway.camel;
 
 import java.nio.charset.StandardCharsets;
 
+import org.iomtpq.gateway.config.StartupException;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.iomtpq.gateway.net.GatedMqttClient;
@@ -24,9 +25,9 @@ public final class GatewayMqttClients {
             MqttConnectionOptions options = options(brokerUrl, userName, password);
             options.setCleanStart(true);
             return GatedMqttClient.open(brokerUrl, clientId, options);
-        } catch (MqttException e) {
-            throw new IllegalStateException("cannot connect the MQTT answer client " + clientId + " to " + brokerUrl
-                    + ": " + e.getMessage(), e);
+        } catch (MqttException | IllegalArgumentException e) {
+            throw new StartupException("cannot connect to the MQTT broker at " + brokerUrl + " as " + clientId + " ("
+                    + e.getMessage() + "): check IOMT_MQTT_URL and IOMT_MQTT_USERNAME / IOMT_MQTT_PASSWORD", e);
         }
     }
 

@@ -3,6 +3,7 @@ package org.iomtpq.gateway.camel;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.iomtpq.gateway.config.StartupException;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
@@ -27,6 +28,7 @@ public final class IngressMqttClient extends MqttClient {
     private final List<Object[]> early = new ArrayList<>();
     private MqttCallback delegate;
     private boolean released;
+    private volatile boolean stopped;
 
     private IngressMqttClient(String brokerUrl, String clientId) throws MqttException {
         super(brokerUrl, clientId, new MemoryPersistence());
@@ -44,9 +46,10 @@ public final class IngressMqttClient extends MqttClient {
             options.setSessionExpiryInterval(sessionExpirySeconds);
             client.connect(options);
             return client;
-        } catch (MqttException e) {
-            throw new IllegalStateException("cannot connect the MQTT ingress client " + clientId + " to " + brokerUrl + ": "
-                    + e.getMessage(), e);
+        } catch (MqttException | IllegalArgumentException e) {
+            throw new StartupException("cannot connect to the MQTT broker at " + brokerUrl + " as " + clientId + " ("
+                    + e.getMessage() + "): check IOMT_MQTT_URL (tcp://host:port or ssl://host:port) and the broker"
+                    + " credentials IOMT_MQTT_USERNAME / IOMT_MQTT_PASSWORD, or leave IOMT_MQTT_URL empty for the embedded broker", e);
         }
     }
 
@@ -67,6 +70,14 @@ public final class IngressMqttClient extends MqttClient {
         }
     }
 
+    /**
+     * Shutting down: what arrives from now on is neither handed to Camel nor acknowledged, so the broker keeps it for
+     * the persistent session and delivers it again at the next start; exchanges already handed over finish and ack.
+     */
+    public void stopTaking() {
+        stopped = true;
+    }
+
     private void replayIfReady() {
         if (!released || delegate == null) {
             return;
@@ -85,6 +96,9 @@ public final class IngressMqttClient extends MqttClient {
 
         @Override
         public void messageArrived(String topic, MqttMessage message) throws Exception {
+            if (stopped) {
+                return;
+            }
             synchronized (lock) {
                 if (!released || delegate == null) {
                     early.add(new Object[] {topic, message});

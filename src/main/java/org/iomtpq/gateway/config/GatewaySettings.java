@@ -82,7 +82,7 @@ public final class GatewaySettings {
         try {
             return Integer.parseInt(get(key));
         } catch (NumberFormatException e) {
-            throw new IllegalStateException("configuration key " + key + " must be an integer, got '" + get(key) + "'");
+            throw new StartupException(key + " (" + environmentName(key) + ") must be a whole number, got '" + get(key) + "'");
         }
     }
 
@@ -90,8 +90,17 @@ public final class GatewaySettings {
         try {
             return Long.parseLong(get(key));
         } catch (NumberFormatException e) {
-            throw new IllegalStateException("configuration key " + key + " must be an integer, got '" + get(key) + "'");
+            throw new StartupException(key + " (" + environmentName(key) + ") must be a whole number, got '" + get(key) + "'");
         }
+    }
+
+    /** A TCP port setting: 1–65535 (0 nowhere: the devices and operators must know where to connect). */
+    public int getPort(String key) {
+        int port = getInt(key);
+        if (port < 1 || port > 65535) {
+            throw new StartupException(key + " (" + environmentName(key) + ") must be a port number 1-65535, got " + port);
+        }
+        return port;
     }
 
     public Duration getDuration(String key) {

@@ -3,8 +3,8 @@ package org.iomtpq.gateway.protocol;
 import java.util.Objects;
 
 /**
- * {@code error} (§8). {@code inReplyTo} is the step's wire name or {@code null} (operator endpoints);
- * {@code seq} is set only for telemetry whose seq could be read.
+ * {@code error} (§8). {@code inReplyTo} is the step's wire name, or {@code null} for endpoints that are not a device
+ * step (then the field is omitted on the wire); {@code seq} is set only for telemetry whose seq could be read.
  */
 public record ErrorMessage(ErrorCode code, String message, String inReplyTo, Long seq) {
     public ErrorMessage {

@@ -124,6 +124,19 @@ final class FlatJsonObject {
         return v.longValueExact();
     }
 
+    /**
+     * A field the sender omits when it has no value (§8's {@code inReplyTo} and {@code seq}): absent is {@code null},
+     * but a present field must carry a value — JSON {@code null} is not the same as absent and is refused.
+     */
+    String optionalString(String name) {
+        return has(name) ? string(name) : null;
+    }
+
+    /** As {@link #optionalString}: absent is {@code null}, a present field must be an integer in [min, max]. */
+    Long optionalInteger(String name, long min, long max) {
+        return has(name) ? integer(name, min, max) : null;
+    }
+
     Long nullableInteger(String name, long min, long max) {
         Scalar s = members.get(name);
         return s == null || s.token() == JsonToken.VALUE_NULL ? null : integer(name, min, max);

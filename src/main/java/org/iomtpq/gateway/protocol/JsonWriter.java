@@ -132,12 +132,17 @@ final class JsonWriter {
         });
     }
 
-    /** {@code inReplyTo} is written as null when unknown; {@code seq} only when known (§8: "only for telemetry"). */
+    /**
+     * §8: {@code inReplyTo} only for a device step (operator API, {@code registration} and {@code gateway} answers omit
+     * it — absent, not {@code null}); {@code seq} only for telemetry whose seq could be read.
+     */
     static String write(ErrorMessage m) {
         return object("error", g -> {
             g.writeStringField("code", m.code().wire());
             g.writeStringField("message", m.message());
-            nullable(g, "inReplyTo", m.inReplyTo());
+            if (m.inReplyTo() != null) {
+                g.writeStringField("inReplyTo", m.inReplyTo());
+            }
             if (m.seq() != null) {
                 g.writeNumberField("seq", m.seq());
             }

@@ -108,17 +108,20 @@ public final class MessageCodec {
                 o.nullableHash32("txHash"));
     }
 
-    /** {@code inReplyTo} and {@code seq} may be absent or null (§8). */
+    /**
+     * {@code inReplyTo} and {@code seq} are omitted when they do not apply (§8: "absent, not {@code null}"), so a
+     * present one must hold a value; {@code null} in either is malformed.
+     */
     public static ErrorMessage parseError(byte[] json) {
         FlatJsonObject o = open(json, "error", Set.of("code", "message"), Set.of("inReplyTo", "seq"));
         ErrorCode code = ErrorCode.fromWire(o.string("code"))
                 .orElseThrow(() -> ProtocolException.malformed("unknown error code"));
-        String inReplyTo = o.nullableString("inReplyTo");
+        String inReplyTo = o.optionalString("inReplyTo");
         if (inReplyTo != null && Step.fromWire(inReplyTo).isEmpty()) {
             throw ProtocolException.malformed("inReplyTo is not a protocol step");
         }
         return new ErrorMessage(code, o.string("message"), inReplyTo,
-                o.nullableInteger("seq", 0, Limits.MAX_MESSAGES_CAP));
+                o.optionalInteger("seq", 0, Limits.MAX_MESSAGES_CAP));
     }
 
     /** {@code gatewayAddress} is a lowercase 0x address or null; the key is left raw for the device to check. */

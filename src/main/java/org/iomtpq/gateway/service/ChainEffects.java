@@ -78,7 +78,7 @@ public final class ChainEffects implements OutboxEffects {
             return;
         }
         if (e.op() == OutboxEntry.Op.DEACTIVATE) {
-            devices.setRevocationTxHash(e.deviceId(), txHash);
+            devices.setRevocationTxHash(e.deviceId(), e.commitment(), txHash);
         } else {
             devices.setTxHash(e.deviceId(), e.commitment(), txHash);
         }

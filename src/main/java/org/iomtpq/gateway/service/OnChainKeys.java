@@ -5,7 +5,6 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.iomtpq.gateway.chain.ChainUnavailableException;
 import org.iomtpq.gateway.chain.DeviceKey;
-import org.iomtpq.gateway.chain.RegistryClient;
 import org.iomtpq.gateway.protocol.ErrorCode;
 import org.iomtpq.gateway.protocol.Hex0x;
 import org.iomtpq.gateway.protocol.ProtocolException;
@@ -20,10 +19,17 @@ public final class OnChainKeys {
     public record OnChainKey(String commitment, boolean active) {
     }
 
-    private final RegistryClient registry;
+    /** The registry's {@code getDeviceKey} view: {@code RegistryClient::getDeviceKey}, or a test's scripted chain. */
+    @FunctionalInterface
+    public interface DeviceKeys {
+        /** @throws ChainUnavailableException when the node cannot be asked */
+        DeviceKey getDeviceKey(byte[] deviceIdHash);
+    }
+
+    private final DeviceKeys registry;
     private final Map<String, OnChainKey> cache = new ConcurrentHashMap<>();
 
-    public OnChainKeys(RegistryClient registry) {
+    public OnChainKeys(DeviceKeys registry) {
         this.registry = registry;
     }
 

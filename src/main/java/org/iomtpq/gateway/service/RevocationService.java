@@ -57,8 +57,9 @@ public final class RevocationService {
             throw new ProtocolException(ErrorCode.DEVICE_NOT_ACTIVE, "device is " + meanwhile.status() + "; nothing to revoke");
         }
         if (registryMode == RegistryMode.CHAIN) {
+            // The keys revoked, not the ones read above: a rotation may have completed in between.
             outbox.add(OutboxEntry.pending(OutboxEntry.Op.DEACTIVATE, deviceId, current.deviceIdHash(),
-                    current.keyCommitment(), null, null, now));
+                    revoked.get().keyCommitment(), null, null, now));
         }
         long ended = sessions.endAllForRevocation(deviceId, now);
         audit.record(AuditEvent.success("KEY_REVOKED", deviceId,
@@ -68,15 +69,17 @@ public final class RevocationService {
 
     /**
      * PROTOCOL.md §7: a KeyDeactivated event seen on chain, from any gateway, has the same local effect as a revocation
-     * here. Idempotent (the event may be seen again after a restart).
+     * here. Idempotent (the event may be seen again after a restart). Only {@code device}'s enrollment is revoked: the
+     * caller decided on it, and the device may have been enrolled again since.
      */
     public void revokedOnChain(DeviceRecord device, String byGateway, String txHash) {
         Instant now = clock.instant();
-        Optional<DeviceRecord> revoked = devices.revoke(device.deviceId(), "deactivated on chain by " + byGateway, now);
+        Optional<DeviceRecord> revoked = devices.revokeEnrollment(device.deviceId(), device.enrollMessageHash(),
+                "deactivated on chain by " + byGateway, now);
         if (revoked.isEmpty()) {
             return;
         }
-        devices.setRevocationTxHash(device.deviceId(), txHash);
+        devices.setRevocationTxHash(device.deviceId(), revoked.get().keyCommitment(), txHash);
         long ended = sessions.endAllForRevocation(device.deviceId(), now);
         audit.record(AuditEvent.success("KEY_REVOKED", device.deviceId(),
                 "deactivated on chain by gateway " + byGateway + " in " + txHash + "; " + ended + " session(s) ended"));

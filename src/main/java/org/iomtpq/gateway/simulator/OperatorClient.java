@@ -10,14 +10,28 @@ import java.time.Duration;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.iomtpq.gateway.cli.ApiBaseUrl;
+import org.iomtpq.gateway.cli.CommandFailure;
 import org.iomtpq.gateway.crypto.MlKemPublicKey;
 import org.iomtpq.gateway.protocol.GatewayRecord;
 import org.iomtpq.gateway.protocol.MessageCodec;
+import org.iomtpq.gateway.protocol.ProtocolException;
 
 /** The operator side of the demo and simulator: gateway record, MQTT approvals, revocation, statistics. */
 public final class OperatorClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A call that did not get a 2xx answer: {@code status} the HTTP status, or 0 when it did not reach the gateway. */
+    static final class CallFailed extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+        final int status;
+
+        CallFailed(String message, int status, Throwable cause) {
+            super(message, cause);
+            this.status = status;
+        }
+    }
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String baseUrl;
@@ -28,9 +42,27 @@ public final class OperatorClient {
         this.token = token;
     }
 
-    /** Fetches the gateway record and checks that its kemKeyHash matches its key (PROTOCOL.md §5). */
+    /**
+     * Fetches the gateway record and checks that its kemKeyHash matches its key (PROTOCOL.md §5). The first call a run
+     * makes, so it is where a wrong base URL shows: nothing answering there, or something that is not the gateway's
+     * API, is a {@link CommandFailure} saying which URL to change.
+     */
     public GatewayRecord gatewayRecord() {
-        GatewayRecord record = MessageCodec.parseGatewayRecord(call("GET", "/gateway", null).getBytes(StandardCharsets.UTF_8));
+        GatewayRecord record;
+        try {
+            record = MessageCodec.parseGatewayRecord(call("GET", "/gateway", null).getBytes(StandardCharsets.UTF_8));
+        } catch (CallFailed e) {
+            if (e.status == 0 && e.getCause() instanceof IOException unreachable) {
+                throw new CommandFailure(ApiBaseUrl.unreachable(baseUrl, unreachable), CommandFailure.FIX_AND_RETRY, e);
+            }
+            if (e.status == 404) {
+                throw new CommandFailure(ApiBaseUrl.notAGateway(baseUrl, "/gateway", "answered 404"), CommandFailure.FIX_AND_RETRY, e);
+            }
+            throw e;
+        } catch (ProtocolException e) {
+            throw new CommandFailure(ApiBaseUrl.notAGateway(baseUrl, "/gateway", "answered something that is not a gateway record"),
+                    CommandFailure.FIX_AND_RETRY, e);
+        }
         if (!record.kemKeyHashMatches()) {
             throw new IllegalStateException("gateway record's kemKeyHash does not match its key");
         }
@@ -67,11 +99,11 @@ public final class OperatorClient {
         try {
             HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() >= 300) {
-                throw new IllegalStateException(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
+                throw new CallFailed(method + " " + path + " answered " + r.statusCode() + ": " + r.body(), r.statusCode(), null);
             }
             return r.body();
         } catch (IOException e) {
-            throw new IllegalStateException(method + " " + path + " failed: " + e.getMessage(), e);
+            throw new CallFailed(method + " " + path + " failed: " + e.getMessage(), 0, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);

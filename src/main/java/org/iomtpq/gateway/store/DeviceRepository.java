@@ -15,6 +15,7 @@ import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
 import org.bson.Document;
+import org.bson.conversions.Bson;
 import org.bson.types.Binary;
 import org.iomtpq.gateway.protocol.DeviceStatus;
 
@@ -63,16 +64,28 @@ public final class DeviceRepository {
 
     /** Marks a device REVOKED if it holds keys; returns the record after the change, or empty if nothing changed. */
     public Optional<DeviceRecord> revoke(String deviceId, String reason, Instant now) {
+        return revokeWhere(eq("_id", deviceId), deviceId, reason, now);
+    }
+
+    /**
+     * Like {@link #revoke}, but only while the record is still the enrollment {@code enrollMessageHash} made: a
+     * revocation decided on one enrollment never lands on the device's next one (a re-enrollment with new keys).
+     */
+    public Optional<DeviceRecord> revokeEnrollment(String deviceId, String enrollMessageHash, String reason, Instant now) {
+        return revokeWhere(and(eq("_id", deviceId), eq("enrollMessageHash", enrollMessageHash)), deviceId, reason, now);
+    }
+
+    private Optional<DeviceRecord> revokeWhere(Bson record, String deviceId, String reason, Instant now) {
         try {
-            return revokeOnce(deviceId, reason, now);
+            return revokeOnce(record, reason, now);
         } finally {
             revokeListeners.forEach(l -> l.accept(deviceId));
         }
     }
 
-    private Optional<DeviceRecord> revokeOnce(String deviceId, String reason, Instant now) {
+    private Optional<DeviceRecord> revokeOnce(Bson record, String reason, Instant now) {
         Document after = devices.findOneAndUpdate(
-                and(eq("_id", deviceId), in("status", DeviceStatus.PENDING_CHAIN.name(), DeviceStatus.ACTIVE.name())),
+                and(record, in("status", DeviceStatus.PENDING_CHAIN.name(), DeviceStatus.ACTIVE.name())),
                 Updates.combine(Updates.set("status", DeviceStatus.REVOKED.name()),
                         Updates.set("pendingKeyCommitment", null),
                         Updates.set("revokedAt", Date.from(now)),
@@ -127,8 +140,12 @@ public final class DeviceRepository {
                 Updates.set("txHash", txHash));
     }
 
-    public void setRevocationTxHash(String deviceId, String txHash) {
-        devices.updateOne(eq("_id", deviceId), Updates.set("revocationTxHash", txHash));
+    /**
+     * Records the transaction that deactivates {@code keyCommitment}, while the record still stands on it: the device
+     * may be enrolled again with new keys before the deactivation of its old ones is signed or seen.
+     */
+    public void setRevocationTxHash(String deviceId, String keyCommitment, String txHash) {
+        devices.updateOne(and(eq("_id", deviceId), eq("keyCommitment", keyCommitment)), Updates.set("revocationTxHash", txHash));
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.iomtpq.gateway.audit.AuditEntry;
+import org.iomtpq.gateway.cli.ApiBaseUrl;
 
 /**
  * Reads a stream page by page from a gateway's {@code GET /api/v1/audit?stream=&fromSeq=&limit=} (PROTOCOL.md §3).
@@ -33,8 +34,7 @@ final class ApiAuditSource implements AuditSource {
 
     /** {@code apiBase}: e.g. {@code http://127.0.0.1:8080/api/v1} ({@code /api/v1} is added when missing). */
     ApiAuditSource(String apiBase, String token) {
-        String trimmed = apiBase.endsWith("/") ? apiBase.substring(0, apiBase.length() - 1) : apiBase;
-        this.base = trimmed.endsWith("/api/v1") ? trimmed : trimmed + "/api/v1";
+        this.base = ApiBaseUrl.normalize(apiBase);
         this.token = token;
     }
 
@@ -115,10 +115,13 @@ final class ApiAuditSource implements AuditSource {
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new SourceException("cannot reach " + base + ": " + e, e);
+            throw new SourceException(ApiBaseUrl.unreachable(base, e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SourceException("interrupted while reading " + base, e);
+        }
+        if (response.statusCode() == 404) {
+            throw new SourceException(ApiBaseUrl.notAGateway(base, "/audit", "answered 404"), null);
         }
         if (response.statusCode() != 200) {
             throw new SourceException(base + "/audit answered HTTP " + response.statusCode()

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.iomtpq.gateway.GatewayRuntime;
+import org.iomtpq.gateway.cli.Arguments;
+import org.iomtpq.gateway.cli.CommandLine;
+import org.iomtpq.gateway.cli.UsageException;
+import org.iomtpq.gateway.cli.ValueKind;
 import org.iomtpq.gateway.config.EphemeralGateway;
 import org.iomtpq.gateway.embedded.EmbeddedMongo;
 import org.iomtpq.gateway.config.GatewaySettings;
@@ -25,38 +30,71 @@ import org.iomtpq.gateway.simulator.LoadReport;
  */
 public final class BenchCommand {
 
-    static final String USAGE = """
-            usage: ./iomt bench [--devices N] [--seconds S] [--rate R] [--transport mqtt|http|both] [--handshakes H]
-                                [--compare yes|no] [--ceiling yes|no] [--json FILE]
-                   ./iomt bench --growth [--growth-sizes 0,100000,1000000] [--growth-sessions 100000] [options above]
-                   ./iomt bench --soak MINUTES [--devices 200] [--rate 500] [--broker B] [--json FILE]
-              --devices N      simulated devices (default 50)
-              --seconds S      telemetry window (default 20)
-              --rate R         total telemetry messages/s, 0 = as fast as possible (default 0)
-              --transport T    http | mqtt | both (default both: half the devices each)
-              --handshakes H   handshakes in the handshake phase, devices repeating theirs (default 500)
-              --warmup S       first a throw-away run of S seconds (same devices and handshakes) so that the
-                               measured runs find the gateway's code compiled by the JIT (default: --seconds; 0 = none)
-              --broker B       hivemq (embedded, default) | mosquitto (Debian's, started as a separate process)
-              --store S        h2 (the embedded default: mongo-java-server on its H2 file) | memory (BENCH ONLY:
-                               mongo-java-server's in-memory backend, nothing durable, to show what the gateway itself
-                               costs without the H2 file; never a gateway setting; needs --compare no)
-              --compare yes|no also run against a bench-only gateway that takes telemetry unencrypted, in the
-                               order secured, unsecured, unsecured, secured, and report secured / unsecured (default yes)
-              --ceiling yes|no with MQTT: also measure the same broker's bare pass-through rate (the same publishers,
-                               devices and QoS 1, a subscriber that only counts, no gateway) and report stored / ceiling
-                               (default yes when the transport includes mqtt)
-              --json FILE      also write the numbers as JSON
-            Growth with stored data (--growth; transport default mqtt, 100 devices, no unsecured comparison):
-              for each store size a fresh gateway whose store is first bulk-filled with that many observations and
-              --growth-sessions sessions (none for size 0) of --growth-devices past devices (default 300), then the
-              measured run with new devices and new sessions; per size gateway CPU per stored message and per
-              handshake and stored msgs/s, with their ratios to the size-0 figure (the mean if 0 is given twice)
-              --growth-sizes L comma-separated observation counts (default 0,100000,1000000)
-            Soak (--soak MINUTES; MQTT, default 200 devices at --rate 500, no warm-up unless --warmup S):
-              every device runs a new handshake every minute; per minute stored/s, gateway CPU per message, publish ->
-              stored p50/p99, heap after GC; at the end the published-but-not-stored count, which must be 0
-            """;
+    static final CommandLine OPTIONS = CommandLine.command("bench", """
+                    load harness: the gateway on embedded defaults in this JVM, simulated devices in a second JVM;
+                    handshakes/s, messages/s and latency p50/p95/p99 per transport (docs/benchmarks.md)""")
+            .synopsis("[options]")
+            .synopsis("--growth [--growth-sizes 0,100000,1000000] [--growth-sessions 100000] [options]")
+            .synopsis("--soak MINUTES [--devices 200] [--rate 500] [--broker B] [--json FILE]")
+            .option("devices", "N", ValueKind.wholeNumber(1), "simulated devices (default 50)")
+            .option("seconds", "S", ValueKind.wholeNumber(1), "telemetry window (default 20)")
+            .option("rate", "R", ValueKind.wholeNumber(0), "total telemetry messages/s, 0 = as fast as possible (default 0)")
+            .option("transport", "T", ValueKind.oneOf("http", "mqtt", "both"),
+                    "http | mqtt | both (default both: half the devices each)")
+            .option("handshakes", "H", ValueKind.wholeNumber(0),
+                    "handshakes in the handshake phase, devices repeating theirs (default 500)")
+            .option("warmup", "S", ValueKind.wholeNumber(0), """
+                    first a throw-away run of S seconds (same devices and handshakes) so that the
+                    measured runs find the gateway's code compiled by the JIT (default: --seconds; 0 = none)""")
+            .option("broker", "B", ValueKind.oneOf("hivemq", "mosquitto"),
+                    "hivemq (embedded, default) | mosquitto (Debian's, started as a separate process)")
+            .option("store", "S", ValueKind.oneOf("h2", "memory"), """
+                    h2 (the embedded default: mongo-java-server on its H2 file) | memory (BENCH ONLY:
+                    mongo-java-server's in-memory backend, nothing durable, to show what the gateway itself
+                    costs without the H2 file; never a gateway setting; needs --compare no)""")
+            .option("compare", "yes|no", ValueKind.oneOf("yes", "no"), """
+                    also run against a bench-only gateway that takes telemetry unencrypted, in the
+                    order secured, unsecured, unsecured, secured, and report secured / unsecured (default yes)""")
+            .option("ceiling", "yes|no", ValueKind.oneOf("yes", "no"), """
+                    with MQTT: also measure the same broker's bare pass-through rate (the same publishers,
+                    devices and QoS 1, a subscriber that only counts, no gateway) and report stored / ceiling
+                    (default yes when the transport includes mqtt)""")
+            .option("json", "FILE", ValueKind.outputFile(), "also write the numbers as JSON")
+            .flag("growth", "measure with stored data (below)")
+            .option("growth-sizes", "L", ValueKind.matching("comma-separated whole numbers >= 0, e.g. 0,100000,1000000",
+                    "[0-9_ ]+(,[0-9_ ]+)*"), "comma-separated observation counts (default 0,100000,1000000)")
+            .option("growth-sessions", "N", ValueKind.wholeNumber(1), "sessions stored with each non-empty size (default 100000)")
+            .option("growth-devices", "N", ValueKind.wholeNumber(1), "past devices the stored data is of (default 300)")
+            .option("soak", "MINUTES", ValueKind.wholeNumber(1), "a soak of that many minutes (below)")
+            .notes("""
+                    Growth with stored data (--growth; transport default mqtt, 100 devices, no unsecured comparison):
+                      for each store size a fresh gateway whose store is first bulk-filled with that many observations and
+                      --growth-sessions sessions (none for size 0) of --growth-devices past devices, then the measured run
+                      with new devices and new sessions; per size gateway CPU per stored message and per handshake and
+                      stored msgs/s, with their ratios to the size-0 figure (the mean if 0 is given twice)
+                    Soak (--soak MINUTES; MQTT, default 200 devices at --rate 500, no warm-up unless --warmup S):
+                      every device runs a new handshake every minute; per minute stored/s, gateway CPU per message, publish ->
+                      stored p50/p99, heap after GC; at the end the published-but-not-stored count, which must be 0
+                    """);
+
+    /** {@code bench-load}: what {@link #runPhase} and {@link BrokerCeiling} pass to the load generator's JVM. */
+    static final CommandLine LOAD_OPTIONS = CommandLine.command("bench-load",
+                    "the load generator JVM that ./iomt bench starts (internal): prints progress and a table, writes JSON")
+            .option("http", "URL", ValueKind.apiUrl(), "the gateway's API")
+            .option("mqtt", "URL", ValueKind.mqttUrl(), "the broker")
+            .option("token", "T", ValueKind.text(), "the operator token")
+            .option("mongo", "URI", ValueKind.mongoUri(), "the gateway's store, where MQTT telemetry is seen stored")
+            .option("database", "NAME", ValueKind.text(), "its database (default iomt)")
+            .option("devices", "N", ValueKind.wholeNumber(1), "simulated devices (default 50)")
+            .option("seconds", "S", ValueKind.wholeNumber(1), "telemetry window (default 20)")
+            .option("rate", "R", ValueKind.wholeNumber(0), "total telemetry messages/s, 0 = as fast as possible (default 0)")
+            .option("transport", "T", ValueKind.oneOf("http", "mqtt", "both"), "http | mqtt | both (default both)")
+            .option("handshakes", "H", ValueKind.wholeNumber(0), "handshakes in the handshake phase (default 0)")
+            .option("unsecured", "true|false", ValueKind.oneOf("true", "false"), "telemetry unencrypted (default false)")
+            .option("out", "FILE", ValueKind.outputFile(), "the JSON report")
+            .option("mode", "M", ValueKind.oneOf(Arrays.stream(LoadGenerator.Mode.values()).map(Enum::name)
+                    .toArray(String[]::new)), "what the load runs against (default GATEWAY)")
+            .option("minutes-out", "FILE", ValueKind.outputFile(), "SOAK: a JSON line per minute");
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -124,36 +162,21 @@ public final class BenchCommand {
     }
 
     /** {@code bench}: exit 0 when the load run(s) completed, 1 when one failed, 2 on a usage error. */
-    public int run(String[] args) throws Exception {
-        Map<String, String> opts;
-        try {
-            opts = options(args, List.of("devices", "seconds", "rate", "transport", "handshakes", "warmup", "compare",
-                    "broker", "store", "json", "ceiling", "growth", "growth-sizes", "growth-sessions", "growth-devices", "soak"));
-            if (!List.of("hivemq", "mosquitto").contains(opts.getOrDefault("broker", "hivemq"))) {
-                throw new IllegalArgumentException("--broker takes hivemq or mosquitto");
-            }
-            if (!List.of("h2", "memory").contains(opts.getOrDefault("store", "h2"))) {
-                throw new IllegalArgumentException("--store takes h2 or memory");
-            }
-            if (inMemoryStore(opts) && !opts.containsKey("growth") && !opts.containsKey("soak")
-                    && !"no".equals(opts.get("compare"))) {
-                throw new IllegalArgumentException("--store memory needs --compare no (the unsecured gateway runs only"
-                        + " on the embedded defaults)");
-            }
-            for (String yesNo : List.of("compare", "ceiling")) {
-                if (!List.of("yes", "no").contains(opts.getOrDefault(yesNo, "yes"))) {
-                    throw new IllegalArgumentException("--" + yesNo + " takes yes or no");
-                }
-            }
-            if (opts.containsKey("growth")) {
-                return new GrowthBench(this, out, err).run(GrowthBench.Plan.from(opts), opts);
-            }
-            if (opts.containsKey("soak")) {
-                return new SoakBench(this, out, err).run(opts);
-            }
-        } catch (IllegalArgumentException e) {
-            err.print(e.getMessage() + "\n" + USAGE);
-            return 2;
+    public int run(String[] args) {
+        return OPTIONS.run(args, out, err, a -> bench(a.asMap()));
+    }
+
+    private int bench(Map<String, String> opts) throws Exception {
+        if (inMemoryStore(opts) && !opts.containsKey("growth") && !opts.containsKey("soak")
+                && !"no".equals(opts.get("compare"))) {
+            throw new UsageException("--store memory needs --compare no (the unsecured gateway runs only"
+                    + " on the embedded defaults)");
+        }
+        if (opts.containsKey("growth")) {
+            return new GrowthBench(this, out, err).run(GrowthBench.Plan.from(opts), opts);
+        }
+        if (opts.containsKey("soak")) {
+            return new SoakBench(this, out, err).run(opts);
         }
         if (!warmUp(opts)) {
             return 1;
@@ -294,50 +317,31 @@ public final class BenchCommand {
     }
 
     /** {@code bench-load}: the load generator process; prints progress and the table, writes JSON to --out. */
-    public int runLoad(String[] args) throws Exception {
-        Map<String, String> o;
+    public int runLoad(String[] args) {
+        return LOAD_OPTIONS.run(args, out, err, this::load);
+    }
+
+    private int load(Arguments o) throws Exception {
+        LoadGenerator.Mode mode = LoadGenerator.Mode.valueOf(o.getOrDefault("mode", "GATEWAY"));
+        for (String required : mode == LoadGenerator.Mode.BARE_BROKER ? List.of("mqtt", "out")
+                : List.of("http", "mqtt", "token", "mongo", "out")) {
+            if (!o.has(required)) {
+                throw new UsageException("--" + required + " is required");
+            }
+        }
         LoadGenerator.Plan plan;
         try {
-            o = options(args, List.of("http", "mqtt", "token", "mongo", "database", "devices", "seconds", "rate",
-                    "transport", "handshakes", "unsecured", "out", "mode", "minutes-out"));
-            LoadGenerator.Mode mode = LoadGenerator.Mode.valueOf(o.getOrDefault("mode", "GATEWAY"));
-            for (String required : mode == LoadGenerator.Mode.BARE_BROKER ? List.of("mqtt", "out")
-                    : List.of("http", "mqtt", "token", "mongo", "out")) {
-                if (!o.containsKey(required)) {
-                    throw new IllegalArgumentException("bench-load needs --" + required);
-                }
-            }
             plan = new LoadGenerator.Plan(o.get("http"), o.get("mqtt"), o.get("token"), o.get("mongo"),
-                    o.getOrDefault("database", "iomt"), Integer.parseInt(o.getOrDefault("devices", "50")),
-                    Integer.parseInt(o.getOrDefault("seconds", "20")), Integer.parseInt(o.getOrDefault("rate", "0")),
-                    o.getOrDefault("transport", "both"), Integer.parseInt(o.getOrDefault("handshakes", "0")),
+                    o.getOrDefault("database", "iomt"), o.intValue("devices", 50), o.intValue("seconds", 20),
+                    o.intValue("rate", 0), o.getOrDefault("transport", "both"), o.intValue("handshakes", 0),
                     Boolean.parseBoolean(o.getOrDefault("unsecured", "false")), Path.of(o.get("out")), mode,
-                    o.containsKey("minutes-out") ? Path.of(o.get("minutes-out")) : null);
+                    o.has("minutes-out") ? Path.of(o.get("minutes-out")) : null);
         } catch (IllegalArgumentException e) {
-            err.println(e.getMessage());
-            return 2;
+            throw new UsageException(e.getMessage()); // options that do not go together
         }
         LoadReport report = new LoadGenerator(plan, out).run();
         report.print(out);
         report.writeJson(plan.out());
         return 0;
-    }
-
-    /** {@code --name value} pairs; {@code --growth} alone is a switch (stored as "yes"). */
-    static Map<String, String> options(String[] args, List<String> known) {
-        Map<String, String> out = new HashMap<>();
-        for (int i = 0; i < args.length; i += 2) {
-            String name = args[i].startsWith("--") ? args[i].substring(2) : null;
-            if (name != null && name.equals("growth") && known.contains(name)) {
-                out.put(name, "yes");
-                i--;
-                continue;
-            }
-            if (name == null || !known.contains(name) || i + 1 >= args.length) {
-                throw new IllegalArgumentException("unexpected argument " + args[i]);
-            }
-            out.put(name, args[i + 1]);
-        }
-        return out;
     }
 }

@@ -20,6 +20,9 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import org.bson.Document;
 import org.iomtpq.gateway.GatewayRuntime;
+import org.iomtpq.gateway.cli.Arguments;
+import org.iomtpq.gateway.cli.CommandLine;
+import org.iomtpq.gateway.cli.ValueKind;
 import org.iomtpq.gateway.chain.ChainSettings;
 import org.iomtpq.gateway.chain.EthAccount;
 import org.iomtpq.gateway.chain.LocalEthNode;
@@ -45,6 +48,19 @@ public final class BenchEnrollCommand {
 
     private static final Duration DEADLINE = Duration.ofHours(2);
 
+    private static final Map<String, Integer> DEFAULTS = Map.of("devices", 1000, "block-time", 2, "batch-max", 100,
+            "in-flight", 8, "threads", 8);
+
+    static final CommandLine OPTIONS = CommandLine.command("bench-enroll", """
+                    a fleet enrolled at once on Anvil with S-second blocks: time until all ACTIVE, transactions, gas per
+                    device (docs/benchmarks.md)""")
+            .option("devices", "N", ValueKind.wholeNumber(1), "devices enrolled at once (default 1000)")
+            .option("block-time", "S", ValueKind.wholeNumber(1), "Anvil's seconds per block (default 2)")
+            .option("batch-max", "B", ValueKind.wholeNumber(1), "registrations per transaction at most (default 100)")
+            .option("in-flight", "K", ValueKind.wholeNumber(1), "registration transactions pending at once (default 8)")
+            .option("threads", "T", ValueKind.wholeNumber(1), "enrolling threads (default 8)")
+            .notes("--batch-max 1 --in-flight 1: one transaction per device, one at a time (the relay before batching)");
+
     private final PrintStream out;
     private final PrintStream err;
 
@@ -53,23 +69,15 @@ public final class BenchEnrollCommand {
         this.err = err;
     }
 
-    public int run(String[] args) throws Exception {
-        Map<String, Integer> opts = new HashMap<>(Map.of("devices", 1000, "block-time", 2, "batch-max", 100,
-                "in-flight", 8, "threads", 8));
-        for (int i = 0; i < args.length; i += 2) {
-            String name = args[i].startsWith("--") ? args[i].substring(2) : "";
-            if (!opts.containsKey(name) || i + 1 >= args.length) {
-                err.println("usage: ./iomt bench-enroll [--devices N] [--block-time S] [--batch-max B] [--in-flight K] [--threads T]");
-                return 2;
-            }
-            opts.put(name, Integer.parseInt(args[i + 1]));
-        }
+    public int run(String[] args) {
+        return OPTIONS.run(args, out, err, this::enroll);
+    }
+
+    private int enroll(Arguments a) throws Exception {
+        Map<String, Integer> opts = new HashMap<>();
+        DEFAULTS.forEach((name, fallback) -> opts.put(name, a.intValue(name, fallback)));
         Path root = Path.of("").toAbsolutePath();
-        String missing = LocalEthNode.missingPrerequisite(LocalEthNode.Kind.ANVIL, root);
-        if (missing != null) {
-            err.println(missing + " (run npm ci)");
-            return 2;
-        }
+        AnvilPrerequisite.require(root);
         Path dataDir = Files.createTempDirectory("iomt-bench-enroll");
         try (LocalEthNode anvil = LocalEthNode.start(LocalEthNode.Kind.ANVIL, root, EphemeralGateway.freeLoopbackPort(),
                 List.of("--block-time", String.valueOf(opts.get("block-time"))))) {

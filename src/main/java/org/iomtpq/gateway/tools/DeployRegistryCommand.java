@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.iomtpq.gateway.chain.ChainRevertException;
 import org.iomtpq.gateway.chain.ChainSettings;
@@ -11,6 +12,11 @@ import org.iomtpq.gateway.chain.ChainUnavailableException;
 import org.iomtpq.gateway.chain.RegistryClient;
 import org.iomtpq.gateway.chain.RegistryDeployer;
 import org.iomtpq.gateway.chain.RegistryDeployer.GatewayAuthorization;
+import org.iomtpq.gateway.cli.Arguments;
+import org.iomtpq.gateway.cli.CommandFailure;
+import org.iomtpq.gateway.cli.CommandLine;
+import org.iomtpq.gateway.cli.CommandRunner;
+import org.iomtpq.gateway.cli.ValueKind;
 import org.iomtpq.gateway.config.GatewaySettings;
 import org.iomtpq.gateway.service.GatewayIdentity;
 import org.web3j.utils.Numeric;
@@ -23,6 +29,22 @@ import org.web3j.utils.Numeric;
  * {@code IOMT_REGISTRY_ADDRESS}, from its owner's account (what a gateway that refuses to start asks for).
  */
 public final class DeployRegistryCommand {
+
+    private static final ValueKind AUTHORIZATION = ValueKind.matching(
+            "a gateway's account and the keccak256 of its ML-KEM key, 0x<40 hex>:0x<64 hex>",
+            "0x[0-9a-fA-F]{40}:0x[0-9a-fA-F]{64}");
+
+    static final CommandLine OPTIONS = CommandLine.command("deploy-registry", """
+                    deploy the key registry (owner: IOMT_ETH_PRIVATE_KEY, or the dev key on a local dev chain) and
+                    authorize gateways (default: this gateway); prints IOMT_REGISTRY_ADDRESS""")
+            .repeatable("authorize", "0xADDR:0xKEMKEYHASH", AUTHORIZATION, "authorize this gateway (repeat for more)")
+            .notes("the chain: IOMT_ETH_RPC_URL and IOMT_CHAIN_ID (default http://127.0.0.1:8545, 31337)");
+
+    static final CommandLine AUTHORIZE_OPTIONS = CommandLine.command("authorize-gateway", """
+                    authorize gateways on the registry at IOMT_REGISTRY_ADDRESS, as its owner (IOMT_ETH_PRIVATE_KEY,
+                    or the dev key on a local dev chain); default: this gateway's account and ML-KEM key hash""")
+            .repeatable("authorize", "0xADDR:0xKEMKEYHASH", AUTHORIZATION, "authorize this gateway (repeat for more)")
+            .notes("authorizing a gateway again replaces its key hash; the chain: IOMT_ETH_RPC_URL and IOMT_CHAIN_ID");
 
     private final PrintStream out;
     private final PrintStream err;
@@ -37,7 +59,7 @@ public final class DeployRegistryCommand {
     }
 
     public int run(String[] args, GatewaySettings settings) {
-        return run("deploy-registry", true, args, settings);
+        return OPTIONS.run(args, out, err, a -> withOwner(settings, authorizations(a), this::deploy));
     }
 
     /** {@code authorize-gateway}: authorizes on the configured registry instead of deploying one. */
@@ -46,47 +68,37 @@ public final class DeployRegistryCommand {
     }
 
     public int authorize(String[] args, GatewaySettings settings) {
-        if (!settings.isSet("iomt.registry.address")) {
-            err.println("authorize-gateway needs the registry: set IOMT_REGISTRY_ADDRESS (and IOMT_ETH_PRIVATE_KEY of its owner)");
-            return 2;
-        }
-        return run("authorize-gateway", false, args, settings);
+        return AUTHORIZE_OPTIONS.run(args, out, err, a -> {
+            if (!settings.isSet("iomt.registry.address")) {
+                throw new CommandFailure("needs the registry: set IOMT_REGISTRY_ADDRESS (and IOMT_ETH_PRIVATE_KEY of its "
+                        + "owner)", CommandFailure.FIX_AND_RETRY);
+            }
+            return withOwner(settings, authorizations(a), this::authorizeOnRegistry);
+        });
     }
 
-    private int run(String command, boolean deployNew, String[] args, GatewaySettings settings) {
-        List<GatewayAuthorization> gateways;
-        try {
-            gateways = parseAuthorizations(args);
-        } catch (IllegalArgumentException e) {
-            err.println(e.getMessage());
-            err.println("usage: ./iomt " + command + " [--authorize 0xADDRESS:0xKEMKEYHASH ...]");
-            return 2;
-        }
+    /** What to do with the owner's client and the gateways to authorize. */
+    private interface OwnerAction {
+        int run(RegistryClient owner, List<GatewayAuthorization> gateways);
+    }
+
+    /** The owner's client from the settings; no --authorize: this gateway (the owner's account, our ML-KEM key). */
+    private int withOwner(GatewaySettings settings, List<GatewayAuthorization> gateways, OwnerAction action) {
         RegistryClient client;
         try {
             client = RegistryClient.fromSettings(settings);
         } catch (IllegalArgumentException | IllegalStateException e) {
-            err.println(e.getMessage());
-            return 2;
+            throw new CommandFailure(e.getMessage(), CommandFailure.FIX_AND_RETRY, e);
         }
-        ChainSettings chain = client.settings();
-        String owner = client.account().address();
         if (gateways.isEmpty()) {
             byte[] kemKeyHash = GatewayIdentity.loadOrCreate(settings.dataDir(), settings.gatewayId(), new SecureRandom())
                     .keyPair().publicKey().keccak256();
-            gateways = List.of(new GatewayAuthorization(owner, kemKeyHash));
+            gateways = List.of(new GatewayAuthorization(client.account().address(), kemKeyHash));
         }
         try (client) {
-            if (deployNew) {
-                return deploy(client, gateways);
-            }
-            out.println("authorizing on registry " + chain.registryAddress() + " (chain " + chain.chainId() + " at "
-                    + chain.rpcUrl() + ") from " + owner);
-            printAuthorizations(gateways, RegistryDeployer.authorize(client, chain.registryAddress(), gateways));
-            return 0;
+            return action.run(client, gateways);
         } catch (ChainUnavailableException | ChainRevertException | IllegalStateException e) {
-            err.println(command + " failed: " + e.getMessage());
-            return 1;
+            throw new CommandFailure("failed: " + e.getMessage(), CommandRunner.FAILED, e);
         }
     }
 
@@ -102,6 +114,14 @@ public final class DeployRegistryCommand {
         return 0;
     }
 
+    private int authorizeOnRegistry(RegistryClient client, List<GatewayAuthorization> gateways) {
+        ChainSettings chain = client.settings();
+        out.println("authorizing on registry " + chain.registryAddress() + " (chain " + chain.chainId() + " at "
+                + chain.rpcUrl() + ") from " + client.account().address());
+        printAuthorizations(gateways, RegistryDeployer.authorize(client, chain.registryAddress(), gateways));
+        return 0;
+    }
+
     private void printAuthorizations(List<GatewayAuthorization> gateways, List<String> txHashes) {
         for (int i = 0; i < gateways.size(); i++) {
             out.println("authorized gateway " + gateways.get(i).address() + " kemKeyHash "
@@ -109,17 +129,11 @@ public final class DeployRegistryCommand {
         }
     }
 
-    static List<GatewayAuthorization> parseAuthorizations(String[] args) {
+    private static List<GatewayAuthorization> authorizations(Arguments a) {
         List<GatewayAuthorization> out = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].equals("--authorize") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("unexpected argument " + args[i]);
-            }
-            String[] parts = args[++i].split(":", -1);
-            if (parts.length != 2 || !parts[0].matches("0x[0-9a-fA-F]{40}") || !parts[1].matches("0x[0-9a-fA-F]{64}")) {
-                throw new IllegalArgumentException("--authorize expects 0x<40 hex>:0x<64 hex>, got " + args[i]);
-            }
-            out.add(new GatewayAuthorization(parts[0].toLowerCase(java.util.Locale.ROOT), Numeric.hexStringToByteArray(parts[1])));
+        for (String pair : a.all("authorize")) {
+            String[] parts = pair.split(":", -1);
+            out.add(new GatewayAuthorization(parts[0].toLowerCase(Locale.ROOT), Numeric.hexStringToByteArray(parts[1])));
         }
         return out;
     }

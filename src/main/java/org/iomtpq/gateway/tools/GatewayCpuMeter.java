@@ -37,7 +37,7 @@ final class GatewayCpuMeter implements AutoCloseable {
         COMPONENTS.put("observation + audit writers (MongoDB driver)",
                 Pattern.compile("observation-writer|audit-writer|cluster-.*|.*MaintenanceTimer.*"));
         COMPONENTS.put("Camel routes, protocol, crypto (MQTT ingest, HTTP, continuations)",
-                Pattern.compile("(?i)Camel .*|telemetry-stored.*|MQTT .*|.*paho.*|.*netty.*|.*nioEventLoop.*"));
+                Pattern.compile("(?i)Camel .*|continuation-.*|MQTT .*|.*paho.*|.*netty.*|.*nioEventLoop.*"));
     }
 
     /** Not part of the gateway's JVM or its "total": an external broker process, when the bench started one. */

@@ -16,6 +16,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import org.iomtpq.gateway.GatewayRuntime;
+import org.iomtpq.gateway.cli.UsageException;
 import org.iomtpq.gateway.config.GatewaySettings;
 import org.iomtpq.gateway.store.Collections;
 
@@ -32,7 +33,7 @@ final class GrowthBench {
     record Plan(List<Long> sizes, long sessions, int historyDevices) {
         Plan {
             if (sizes.isEmpty() || sizes.stream().anyMatch(s -> s < 0) || sessions < 1 || historyDevices < 1) {
-                throw new IllegalArgumentException("--growth-sizes needs sizes >= 0, --growth-sessions and"
+                throw new UsageException("--growth-sizes needs sizes >= 0, --growth-sessions and"
                         + " --growth-devices >= 1");
             }
         }
@@ -46,7 +47,7 @@ final class GrowthBench {
                 return new Plan(sizes, Long.parseLong(opts.getOrDefault("growth-sessions", "100000")),
                         Integer.parseInt(opts.getOrDefault("growth-devices", "300")));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--growth-sizes, --growth-sessions, --growth-devices take numbers");
+                throw new UsageException("--growth-sizes, --growth-sessions, --growth-devices take numbers");
             }
         }
 

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.iomtpq.gateway.GatewayRuntime;
+import org.iomtpq.gateway.cli.UsageException;
 import org.iomtpq.gateway.config.GatewaySettings;
 
 /**
@@ -45,10 +46,10 @@ final class SoakBench {
             minutes = 0;
         }
         if (minutes < 1) {
-            throw new IllegalArgumentException("--soak takes a number of minutes >= 1");
+            throw new UsageException("--soak takes a number of minutes >= 1");
         }
         if (!given.getOrDefault("transport", "mqtt").equals("mqtt")) {
-            throw new IllegalArgumentException("--soak runs over MQTT only");
+            throw new UsageException("--soak runs over MQTT only");
         }
         Map<String, String> opts = new HashMap<>(given);
         opts.put("transport", "mqtt");

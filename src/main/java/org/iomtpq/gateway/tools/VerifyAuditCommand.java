@@ -3,16 +3,18 @@ package org.iomtpq.gateway.tools;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.iomtpq.gateway.audit.AuditVerifier;
 import org.iomtpq.gateway.audit.AuditVerifier.Anchor;
 import org.iomtpq.gateway.audit.AuditVerifier.Kind;
 import org.iomtpq.gateway.audit.AuditVerifier.Problem;
 import org.iomtpq.gateway.audit.AuditVerifier.Report;
 import org.iomtpq.gateway.chain.ChainSettings;
+import org.iomtpq.gateway.cli.CommandFailure;
+import org.iomtpq.gateway.cli.CommandLine;
+import org.iomtpq.gateway.cli.UsageException;
+import org.iomtpq.gateway.cli.ValueKind;
 import org.iomtpq.gateway.config.GatewaySettings;
 import org.iomtpq.gateway.embedded.EmbeddedMongo;
 import org.iomtpq.gateway.embedded.EmbeddedStartException;
@@ -27,9 +29,20 @@ import org.iomtpq.gateway.embedded.EmbeddedStartException;
  */
 public final class VerifyAuditCommand {
 
-    static final String USAGE = "usage: ./iomt verify-audit [--mongo URI [--database NAME] | --api URL [--token T]]"
-            + " [--stream S] [--rpc URL] [--registry 0xADDRESS]";
-    private static final Set<String> OPTIONS = Set.of("mongo", "database", "api", "token", "stream", "rpc", "registry");
+    static final CommandLine OPTIONS = CommandLine.command("verify-audit", """
+                    verify the audit streams (hash chain and on-chain Merkle anchors), one line per stream; exit 0 intact,
+                    1 tampering found, 2 usage or connection error""")
+            .synopsis("[--mongo URI [--database NAME] | --api URL [--token T]] [--stream S] [--rpc URL] [--registry 0xADDR]")
+            .option("mongo", "URI", ValueKind.mongoUri(), "read the store directly (default iomt.mongo.uri, else the"
+                    + " embedded store in the data directory while no gateway holds it)")
+            .option("database", "NAME", ValueKind.text(), "its database (default iomt.mongo.database, iomt)")
+            .option("api", "URL", ValueKind.apiUrl(), "read through a gateway's API: http(s)://HOST:PORT, with or without /api/v1")
+            .option("token", "T", ValueKind.text(), "for --api: an auditor or operator token (default IOMT_AUDITOR_TOKEN,"
+                    + " IOMT_OPERATOR_TOKEN)")
+            .option("stream", "S", ValueKind.text(), "only this stream (with --api default: the answering gateway's own)")
+            .option("rpc", "URL", ValueKind.httpUrl(), "the chain's JSON-RPC endpoint (default iomt.eth.rpc-url)")
+            .option("registry", "0xADDR", ValueKind.matching("0x followed by 40 hex digits", "0x[0-9a-fA-F]{40}"),
+                    "check the anchors in this registry (default: iomt.registry.address with iomt.registry.mode=chain)");
 
     private final PrintStream out;
     private final PrintStream err;
@@ -40,18 +53,16 @@ public final class VerifyAuditCommand {
     }
 
     public int run(String[] args) {
-        return run(args, GatewaySettings.fromEnvironment(Map.of()));
+        return OPTIONS.run(args, out, err, a -> verify(a.asMap(), GatewaySettings.fromEnvironment(Map.of())));
     }
 
     public int run(String[] args, GatewaySettings settings) {
-        Map<String, String> opts;
-        try {
-            opts = parse(args);
-            if (opts.containsKey("mongo") && opts.containsKey("api")) {
-                throw new IllegalArgumentException("give either --mongo or --api, not both");
-            }
-        } catch (IllegalArgumentException e) {
-            return usage(e.getMessage());
+        return OPTIONS.run(args, out, err, a -> verify(a.asMap(), settings));
+    }
+
+    private int verify(Map<String, String> opts, GatewaySettings settings) {
+        if (opts.containsKey("mongo") && opts.containsKey("api")) {
+            throw new UsageException("give either --mongo or --api, not both");
         }
         EmbeddedMongo embedded = null;
         try {
@@ -61,7 +72,7 @@ public final class VerifyAuditCommand {
                 String token = firstSet(opts.get("token"), settings.getOrEmpty("iomt.auditor-token"),
                         settings.getOrEmpty("iomt.operator-token"));
                 if (token == null) {
-                    return usage("--api needs --token (or IOMT_AUDITOR_TOKEN / IOMT_OPERATOR_TOKEN)");
+                    throw new UsageException("--api needs --token (or IOMT_AUDITOR_TOKEN / IOMT_OPERATOR_TOKEN)");
                 }
                 source = new ApiAuditSource(opts.get("api"), token);
             } else {
@@ -69,7 +80,7 @@ public final class VerifyAuditCommand {
                 if (uri == null) {
                     Path store = settings.dataDir().resolve("mongo").resolve("iomt.mv.db");
                     if (!Files.exists(store)) {
-                        return usage("no --mongo, --api or iomt.mongo.uri, and no embedded store at " + store);
+                        throw new UsageException("no --mongo, --api or iomt.mongo.uri, and no embedded store at " + store);
                     }
                     embedded = EmbeddedMongo.start(settings.dataDir(), "127.0.0.1", 0);
                     uri = embedded.connectionString();
@@ -80,15 +91,11 @@ public final class VerifyAuditCommand {
             try (source; ChainAnchorSource anchors = chain.open()) {
                 return verifyAll(source, anchors, opts.get("stream"));
             }
-        } catch (IllegalArgumentException e) {
-            return usage(e.getMessage());
         } catch (AuditSource.SourceException e) {
-            err.println("verify-audit: " + e.getMessage());
-            return 2;
+            throw new CommandFailure(e.getMessage(), CommandFailure.FIX_AND_RETRY, e);
         } catch (EmbeddedStartException e) {
-            err.println("verify-audit: cannot open the embedded store (" + e.getMessage() + "); while a gateway runs on "
-                    + "it, use --api URL --token T");
-            return 2;
+            throw new CommandFailure("cannot open the embedded store (" + e.getMessage() + "); while a gateway runs on"
+                    + " it, use --api URL --token T", CommandFailure.FIX_AND_RETRY, e);
         } finally {
             if (embedded != null) {
                 embedded.close();
@@ -150,14 +157,19 @@ public final class VerifyAuditCommand {
         String registry = firstSet(opts.get("registry"), chainMode ? settings.getOrEmpty("iomt.registry.address") : null);
         if (registry == null) {
             if (opts.containsKey("rpc")) {
-                throw new IllegalArgumentException("--rpc needs --registry 0xADDRESS");
+                throw new UsageException("--rpc needs --registry 0xADDRESS");
             }
             return new AnchorSetup(null, null);
         }
         String rpc = firstSet(opts.get("rpc"), settings.getOrEmpty("iomt.eth.rpc-url"));
-        // ChainSettings validates the address and the URL the same way the gateway does.
-        ChainSettings checked = new ChainSettings(rpc == null ? "http://127.0.0.1:8545" : rpc, registry, 1, 1,
-                java.time.Duration.ofSeconds(1));
+        // ChainSettings validates the address and the URL the same way the gateway does (from the settings, too).
+        ChainSettings checked;
+        try {
+            checked = new ChainSettings(rpc == null ? "http://127.0.0.1:8545" : rpc, registry, 1, 1,
+                    java.time.Duration.ofSeconds(1));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
         return new AnchorSetup(checked.rpcUrl(), checked.registryAddress());
     }
 
@@ -170,23 +182,4 @@ public final class VerifyAuditCommand {
         return null;
     }
 
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> out = new HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String name = args[i].startsWith("--") ? args[i].substring(2) : null;
-            if (name == null || !OPTIONS.contains(name) || i + 1 >= args.length) {
-                throw new IllegalArgumentException("unexpected argument " + args[i]);
-            }
-            if (out.put(name, args[++i]) != null) {
-                throw new IllegalArgumentException("--" + name + " given twice");
-            }
-        }
-        return out;
-    }
-
-    private int usage(String problem) {
-        err.println("verify-audit: " + problem);
-        err.println(USAGE);
-        return 2;
-    }
 }

@@ -34,7 +34,11 @@ class GatewaySettingsTest {
     @Test
     void badValuesAreClearErrors() {
         GatewaySettings s = GatewaySettings.load(FILE, Map.of("IOMT_HTTP_PORT", "eighty"), Map.of());
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.getInt("iomt.http.port"));
-        assertEquals("configuration key iomt.http.port must be an integer, got 'eighty'", e.getMessage());
+        StartupException e = assertThrows(StartupException.class, () -> s.getInt("iomt.http.port"));
+        assertEquals("iomt.http.port (IOMT_HTTP_PORT) must be a whole number, got 'eighty'", e.getMessage());
+        assertEquals(StartupException.MISCONFIGURED, e.exitCode());
+        GatewaySettings zero = GatewaySettings.load(FILE, Map.of("IOMT_HTTP_PORT", "0"), Map.of());
+        assertEquals("iomt.http.port (IOMT_HTTP_PORT) must be a port number 1-65535, got 0",
+                assertThrows(StartupException.class, () -> zero.getPort("iomt.http.port")).getMessage());
     }
 }

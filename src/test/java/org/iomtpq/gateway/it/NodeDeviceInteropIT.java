@@ -3,14 +3,10 @@ package org.iomtpq.gateway.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
-import org.iomtpq.gateway.testsupport.SystemPackages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,32 +17,19 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NodeDeviceInteropIT {
 
-    private static final Path CLIENT_DIR = Path.of("interop", "node-device");
-
     @TempDir
     Path dir;
 
     @Test
     void anIndependentClientInteroperatesOverHttpAndMqtt() throws Exception {
-        SystemPackages.requireOrSkip(Files.isDirectory(CLIENT_DIR.resolve("node_modules")) ? null
-                : CLIENT_DIR.resolve("node_modules") + " missing: run npm ci --prefix " + CLIENT_DIR);
+        NodeDeviceClient.requireOrSkip();
         try (GatewayFixture gw = GatewayFixture.start(dir)) {
-            Path log = dir.resolve("client.log");
-            Process client = new ProcessBuilder(List.of("node", "client.mjs", "--http", gw.api(), "--mqtt", gw.mqttUrl(),
-                    "--token", gw.operatorToken(), "--auditor-token", gw.auditorToken(), "--transport", "both"))
-                    .directory(CLIENT_DIR.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            boolean finished = client.waitFor(5, TimeUnit.MINUTES);
-            if (!finished) {
-                client.destroyForcibly();
-            }
-            String output = read(log);
-            assertTrue(finished, "the client did not finish within 5 minutes:\n" + output);
-            assertEquals(0, client.exitValue(), "the independent client reported failures:\n" + output);
-            assertTrue(output.contains("PASS"), "the client ran no checks:\n" + output);
+            NodeDeviceClient.Run run = NodeDeviceClient.run(List.of("--http", gw.api(), "--mqtt", gw.mqttUrl(),
+                    "--token", gw.operatorToken(), "--auditor-token", gw.auditorToken(), "--transport", "both"),
+                    dir.resolve("client.log"), Duration.ofMinutes(5));
+            assertTrue(run.finished(), "the client did not finish within 5 minutes:\n" + run.output());
+            assertEquals(0, run.exitCode(), "the independent client reported failures:\n" + run.output());
+            assertTrue(run.output().contains("PASS"), "the client ran no checks:\n" + run.output());
         }
-    }
-
-    private static String read(Path log) throws IOException {
-        return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
     }
 }

@@ -15,7 +15,10 @@ import org.iomtpq.gateway.protocol.DeviceStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Telemetry caches a device's status; every revocation attempt must reach them, whatever its outcome. */
+/**
+ * Telemetry caches a device's status; every revocation attempt must reach them, whatever its outcome. A revocation
+ * decided on one enrollment never lands on the next.
+ */
 class DeviceRepositoryRevokeTest {
 
     private final EmbeddedMongo mongo = EmbeddedMongo.startInMemory();
@@ -48,5 +51,18 @@ class DeviceRepositoryRevokeTest {
         client.close(); // the store fails mid-revocation: the caches must drop the device all the same
         assertThrows(RuntimeException.class, () -> devices.revoke("BP_MONITOR_001", "x", Instant.now()));
         assertEquals(3, told.size());
+    }
+
+    @Test
+    void aRevocationDecidedOnOneEnrollmentLeavesTheNextAlone() {
+        devices.onRevoke(told::add);
+        devices.insert(active("BP_MONITOR_001")); // made by the enroll message of hash "m"
+
+        assertTrue(devices.revokeEnrollment("BP_MONITOR_001", "m-before", "old key deactivated", Instant.now()).isEmpty());
+        assertEquals(DeviceStatus.ACTIVE, devices.find("BP_MONITOR_001").orElseThrow().status());
+        assertEquals(List.of("BP_MONITOR_001"), told, "caches drop the device all the same");
+
+        assertTrue(devices.revokeEnrollment("BP_MONITOR_001", "m", "its key deactivated", Instant.now()).isPresent());
+        assertEquals(DeviceStatus.REVOKED, devices.find("BP_MONITOR_001").orElseThrow().status());
     }
 }

@@ -12,16 +12,14 @@ import org.junit.jupiter.api.Test;
 
 class BenchOptionsTest {
 
-    private static final List<String> KNOWN = List.of("growth", "growth-sizes", "devices", "soak", "transport");
-
     @Test
     void growthIsASwitchAndTheOtherOptionsTakeValues() {
-        Map<String, String> o = BenchCommand.options(new String[] {"--devices", "7", "--growth", "--growth-sizes", "0,5"},
-                KNOWN);
+        Map<String, String> o = BenchCommand.OPTIONS.parse(
+                new String[] {"--devices", "7", "--growth", "--growth-sizes", "0,5"}).asMap();
         assertEquals(Map.of("devices", "7", "growth", "yes", "growth-sizes", "0,5"), o);
-        assertEquals("yes", BenchCommand.options(new String[] {"--growth"}, KNOWN).get("growth"));
-        assertThrows(IllegalArgumentException.class, () -> BenchCommand.options(new String[] {"--devices"}, KNOWN));
-        assertThrows(IllegalArgumentException.class, () -> BenchCommand.options(new String[] {"--soak"}, KNOWN));
+        assertEquals("yes", BenchCommand.OPTIONS.parse(new String[] {"--growth"}).asMap().get("growth"));
+        assertThrows(IllegalArgumentException.class, () -> BenchCommand.OPTIONS.parse(new String[] {"--devices"}));
+        assertThrows(IllegalArgumentException.class, () -> BenchCommand.OPTIONS.parse(new String[] {"--soak"}));
     }
 
     @Test
