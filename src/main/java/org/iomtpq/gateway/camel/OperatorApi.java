@@ -2,6 +2,7 @@ package org.iomtpq.gateway.camel;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.component.netty.http.NettyHttpMessage;
 import org.iomtpq.gateway.protocol.MessageCodec;
 import org.iomtpq.gateway.protocol.Step;
 import org.iomtpq.gateway.service.RequestContext;
@@ -33,7 +34,7 @@ public final class OperatorApi {
     public void enrollAuthorization(Exchange e) {
         e.setProperty(ExchangeKeys.TRANSPORT, "http");
         e.setProperty(ExchangeKeys.REQUEST, new RequestContext(Transport.HTTP, Step.ENROLL, null));
-        authorizer.requireOperator(header(e, "Authorization"));
+        authorizer.requireOperator(authorization(e));
     }
 
     public void approve(Exchange e) {
@@ -99,7 +100,7 @@ public final class OperatorApi {
 
     private void start(Exchange e, boolean operatorOnly) {
         e.setProperty(ExchangeKeys.TRANSPORT, "http");
-        String token = header(e, "Authorization");
+        String token = authorization(e);
         if (operatorOnly) {
             authorizer.requireOperator(token);
         } else {
@@ -111,8 +112,20 @@ public final class OperatorApi {
         DeviceSteps.answer(e, 200, json);
     }
 
+    /**
+     * The {@code Authorization} header as the client sent it. The REST configuration URL-decodes header values (for
+     * query values such as {@code ?stream=gateway-01%2Fabc}); a bearer token is not URL-encoded, and decoding it would
+     * turn a {@code +} into a space and refuse a valid token. So the raw request header is read where there is one.
+     */
     private static String header(Exchange e, String name) {
+        return e.getMessage().getHeader(name, String.class);
+    }
+
+    private static String authorization(Exchange e) {
         Message m = e.getMessage();
-        return m.getHeader(name, String.class);
+        if (m instanceof NettyHttpMessage netty && netty.getHttpRequest() != null) {
+            return netty.getHttpRequest().headers().get("Authorization");
+        }
+        return m.getHeader("Authorization", String.class);
     }
 }

@@ -269,10 +269,14 @@ public final class GatewayFixture implements AutoCloseable {
         await(what, timeout, () -> condition.get() ? Optional.of(Boolean.TRUE) : Optional.empty());
     }
 
+    /**
+     * A bearer token in the full RFC 6750 b64token alphabet, '+' and '/' and '=' padding included: each must reach
+     * the authorizer as sent (an URL-decoding of headers once turned '+' into a space and refused such tokens).
+     */
     private static String randomText(int bytes) {
         byte[] b = new byte[bytes];
         new SecureRandom().nextBytes(b);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        return Base64.getEncoder().encodeToString(b).replace('=', '-') + "+/x=";
     }
 
     @Override
