@@ -195,9 +195,9 @@ public final class GatewayRuntime implements AutoCloseable {
         String password = settings.getOrEmpty("iomt.mqtt.password");
         IngressMqttClient ingress = IngressMqttClient.connect(mqttUrl, clientId,
                 settings.getLong("iomt.mqtt.session-expiry-seconds"), userName, password);
-        toClose.push(() -> disconnect(ingress));
+        toClose.push(named("the MQTT ingress client", () -> disconnect(ingress)));
         MqttClient answers = GatewayMqttClients.connectAnswers(mqttUrl, clientId + "-answers", userName, password);
-        toClose.push(() -> disconnect(answers));
+        toClose.push(named("the MQTT answer client", () -> disconnect(answers)));
         main = new Main();
         main.setDefaultPropertyPlaceholderLocation("false");
         main.setOverrideProperties(properties);
@@ -216,11 +216,26 @@ public final class GatewayRuntime implements AutoCloseable {
             }
             throw new IllegalStateException("Camel failed to start: " + e.getMessage(), e);
         }
-        toClose.push(() -> main.stop());
+        toClose.push(named("Camel (in-flight exchanges)", () -> main.stop()));
         toClose.push(ingress::stopTaking); // first of all: no new MQTT message while Camel finishes the ones it has
         ingress.release();
         LOG.info("Gateway listening: HTTP http://{}:{}/api/v1, MQTT {}", settings.get("iomt.http.host"),
                 settings.get("iomt.http.port"), mqttUrl);
+    }
+
+    /** A closer with a name for the "stopping X took N ms" line. */
+    private static AutoCloseable named(String name, AutoCloseable closer) {
+        return new AutoCloseable() {
+            @Override
+            public void close() throws Exception {
+                closer.close();
+            }
+
+            @Override
+            public String toString() {
+                return name;
+            }
+        };
     }
 
     private static void disconnect(MqttClient client) throws Exception {

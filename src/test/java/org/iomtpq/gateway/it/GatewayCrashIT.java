@@ -85,10 +85,13 @@ class GatewayCrashIT {
             gateway.close();
         }
         if (mosquitto != null) {
+            if (Boolean.getBoolean("crash.keep-data") && dataDir != null) {
+                Files.writeString(dataDir.resolve("mosquitto.log"), mosquitto.log());
+            }
             mosquitto.close();
         }
         if (Boolean.getBoolean("crash.keep-data")) {
-            System.out.println("GatewayCrashIT: data kept in " + dataDir); // store and one log per start, to inspect
+            System.out.println("GatewayCrashIT: data kept in " + dataDir); // the store, a log per start, the broker log
         } else {
             TempDirs.deleteQuietly(dataDir);
         }
@@ -98,7 +101,8 @@ class GatewayCrashIT {
     void nothingAcknowledgedIsLostOrDuplicatedAcrossTwentyKills() throws Exception {
         MosquittoProcess.assumeInstalled();
         mosquitto = MosquittoProcess.start("allow_anonymous true\npersistence false\nmax_queued_messages 1000000\n"
-                + "max_inflight_messages 100\nset_tcp_nodelay true\n");
+                + "max_inflight_messages 100\nset_tcp_nodelay true\n"
+                + (Boolean.getBoolean("crash.broker-log") ? "log_type all\n" : "")); // every PUBLISH, to trace an order
         dataDir = Files.createTempDirectory("crash-it");
         int httpPort = FreePorts.loopback();
         String api = "http://127.0.0.1:" + httpPort + "/api/v1";
