@@ -42,15 +42,30 @@ public record EphemeralGateway(Map<String, String> overrides, String operatorTok
         return new EphemeralGateway(overrides, operatorToken, auditorToken);
     }
 
+    /**
+     * Where listen ports are picked: below Linux's default ephemeral range (32768-60999). A port the OS hands out for
+     * bind(0) comes from that range, and so does the local port of every OUTGOING connection (the chain client, the
+     * MongoDB driver), which could take it between picking and binding; below the range only another listener can.
+     */
+    private static final int PICK_FROM = 20_000;
+    private static final int PICK_SPAN = 12_000;
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT =
+            new java.util.concurrent.atomic.AtomicInteger(new java.security.SecureRandom().nextInt(PICK_SPAN));
+
     /** A loopback port that was free a moment ago; whoever binds it next may lose a race, and then says so. */
     public static int freeLoopbackPort() {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(false);
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free loopback port", e);
+        for (int attempt = 0; attempt < PICK_SPAN; attempt++) {
+            int port = PICK_FROM + Math.floorMod(NEXT.getAndIncrement(), PICK_SPAN); // distinct within this JVM
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.setReuseAddress(false);
+                socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                return port;
+            } catch (IOException e) {
+                // taken: try the next one
+            }
         }
+        throw new UncheckedIOException("no free loopback port", new IOException("every port in " + PICK_FROM + "-"
+                + (PICK_FROM + PICK_SPAN) + " is taken"));
     }
 
     /** Deletes a directory tree the command created for itself (nothing happens if it is gone). */
