@@ -14,6 +14,7 @@ import org.iomtpq.gateway.protocol.MessageCodec;
 import org.iomtpq.gateway.protocol.ProtocolException;
 import org.iomtpq.gateway.protocol.Step;
 import org.iomtpq.gateway.service.AuditTrail;
+import org.iomtpq.gateway.service.OutageWaitedOut;
 import org.iomtpq.gateway.service.RequestContext;
 import org.iomtpq.gateway.store.DeadLetters;
 import org.slf4j.Logger;
@@ -81,7 +82,8 @@ public final class ErrorReplies {
         if (failure == null) {
             failure = exchange.getException();
         }
-        return "mqtt".equals(transport(exchange)) && isStorageFailure(failure);
+        // the observation writer has waited the outage out already, in order (OutageWaits): no second round of retries
+        return "mqtt".equals(transport(exchange)) && isStorageFailure(failure) && !waitedOut(failure);
     }
 
     /**
@@ -95,6 +97,15 @@ public final class ErrorReplies {
         exchange.getMessage().setBody(MessageCodec.toJson(new ErrorMessage(code,
                 "storage is unavailable; nothing was accepted, retry later", step == null ? null : step.wire(), null)));
         exchange.setProperty(ExchangeKeys.HTTP_STATUS, code.httpStatus());
+    }
+
+    private static boolean waitedOut(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof OutageWaitedOut) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isStorageFailure(Throwable failure) {

@@ -18,6 +18,7 @@ import org.iomtpq.gateway.chain.RegistryClient;
 import org.iomtpq.gateway.config.GatewaySettings;
 import org.iomtpq.gateway.service.AuditAnchors;
 import org.iomtpq.gateway.service.AuditTrail;
+import org.iomtpq.gateway.service.OutageWaits;
 import org.iomtpq.gateway.service.ObservationBatches;
 import org.iomtpq.gateway.service.RetentionService;
 import org.iomtpq.gateway.store.RetentionLedger;
@@ -66,6 +67,8 @@ import org.slf4j.LoggerFactory;
 public final class GatewayComponents implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayComponents.class);
+    /** The longest pause between storage retries; the same as the error route's maximumRedeliveryDelay. */
+    private static final long STORAGE_RETRY_MAX_DELAY_MS = 5_000;
 
     private final Map<String, Object> beans = new LinkedHashMap<>();
     private final ObservationWriter observationWriter;
@@ -153,7 +156,8 @@ public final class GatewayComponents implements AutoCloseable {
         TelemetryService telemetry = new TelemetryService(identity.gatewayId(), live, observations, vault, protection, clock);
         ObservationBatches batches = new ObservationBatches(observations::insertAll, storedSeqs::widen);
         observationWriter = new ObservationWriter(batches, batches::flush, settings.getInt("iomt.telemetry.write-batch-max"),
-                settings.getLong("iomt.telemetry.write-linger-ms"));
+                settings.getLong("iomt.telemetry.write-linger-ms"), new OutageWaits(settings.getInt("iomt.mqtt.storage-retries"),
+                        settings.getLong("iomt.mqtt.storage-retry-delay-ms"), STORAGE_RETRY_MAX_DELAY_MS));
         int continuationThreads = settings.getInt("iomt.telemetry.continuation-threads");
         // CallerRuns: should the pool ever refuse (shut down while a write completes), the continuation still runs
         // and the exchange is answered, instead of hanging unacknowledged.

@@ -33,7 +33,7 @@ public final class ObservationStore extends AsyncProcessorSupport {
     public boolean process(Exchange exchange, AsyncCallback callback) {
         ObservationRecord observation = exchange.getProperty(ExchangeKeys.OBSERVATION, ObservationRecord.class);
         RequestContext ctx = exchange.getProperty(ExchangeKeys.REQUEST, RequestContext.class);
-        writer.submit(observation).whenCompleteAsync((outcome, failure) -> Continuations.resume(exchange, callback, () -> {
+        writer.submit(observation, ctx != null && ctx.unacknowledgedUntilAnswered()).whenCompleteAsync((outcome, failure) -> Continuations.resume(exchange, callback, () -> {
             if (failure != null) {
                 exchange.setException(failure);
                 return;

@@ -29,13 +29,17 @@ public final class ObservationWriter implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ObservationWriter.class);
 
-    private record Pending(ObservationRecord record, CompletableFuture<InsertOutcome> done) {
+    /** @param waitsOutOutages its transport keeps it unacknowledged meanwhile, so an outage may be waited out */
+    private record Pending(ObservationRecord record, CompletableFuture<InsertOutcome> done, boolean waitsOutOutages) {
     }
 
     private final Function<List<ObservationRecord>, List<InsertOutcome>> store;
     private final Runnable idle;
     private final int maxBatch;
     private final long lingerNanos;
+    private final OutageWaits outageWaits;
+    /** The store's last failure, for those told of an outage while the writer waits it out. Writer thread only. */
+    private RuntimeException lastFailure;
     /** A batch this small waits for company (up to the linger time); a bigger one goes out at once. */
     static final int LINGER_BELOW = 32;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
@@ -48,15 +52,19 @@ public final class ObservationWriter implements AutoCloseable {
 
     /** @param store writes a batch and says per record what became of it (throws when nothing is known stored) */
     public ObservationWriter(Function<List<ObservationRecord>, List<InsertOutcome>> store, int maxBatch) {
-        this(store, () -> { }, maxBatch, 0);
+        this(store, () -> { }, maxBatch, 0, OutageWaits.NONE);
     }
 
     /**
      * @param idle         run on the writer's thread when nothing arrived for a while, and once more before it stops
      * @param lingerMillis how long a small batch may wait for more messages (0: never)
+     * @param outageWaits  how long an outage is waited out for {@link #submit(ObservationRecord, boolean) callers that
+     *                     may wait}. The writer itself waits, holding everything queued behind: an observation retried
+     *                     apart from the others (as Camel's redelivery did) was overtaken by newer ones of its device,
+     *                     and once 64 of those were stored it was refused REPLAY although the broker had accepted it.
      */
     public ObservationWriter(Function<List<ObservationRecord>, List<InsertOutcome>> store, Runnable idle, int maxBatch,
-                             long lingerMillis) {
+                             long lingerMillis, OutageWaits outageWaits) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be at least 1");
         }
@@ -64,6 +72,7 @@ public final class ObservationWriter implements AutoCloseable {
         this.idle = idle;
         this.maxBatch = maxBatch;
         this.lingerNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(lingerMillis);
+        this.outageWaits = outageWaits;
         this.writer = new Thread(this::writeLoop, "observation-writer");
         writer.setDaemon(true);
         writer.start();
@@ -71,10 +80,19 @@ public final class ObservationWriter implements AutoCloseable {
 
     /** Completes with the record's outcome once written, or exceptionally when the write failed as a whole. */
     public CompletableFuture<InsertOutcome> submit(ObservationRecord record) {
+        return submit(record, false);
+    }
+
+    /**
+     * @param waitsOutOutages the caller's transport keeps the message unacknowledged until it is answered (MQTT QoS 1):
+     *                        a storage outage is waited out per {@link OutageWaits}, in order, and only then failed
+     *                        ({@link OutageWaitedOut}); otherwise an outage fails it at once (HTTP: 503 now).
+     */
+    public CompletableFuture<InsertOutcome> submit(ObservationRecord record, boolean waitsOutOutages) {
         CompletableFuture<InsertOutcome> done = new CompletableFuture<>();
         synchronized (this) {
             if (!closed && !exited) {
-                queue.add(new Pending(record, done));
+                queue.add(new Pending(record, done, waitsOutOutages));
                 return done;
             }
         }
@@ -135,7 +153,60 @@ public final class ObservationWriter implements AutoCloseable {
         }
     }
 
-    private void write(List<Pending> batch) {
+    /** Writes the batch; what failed for an outage and may wait is retried, in order, before anything else. */
+    private void write(List<Pending> batch) throws InterruptedException {
+        List<Pending> held = attempt(batch);
+        try {
+            for (int retry = 0; !held.isEmpty(); retry++) {
+                if (retry >= outageWaits.retries() || closed) {
+                    OutageWaitedOut failure = new OutageWaitedOut(retry, lastFailure);
+                    held.forEach(p -> p.done().completeExceptionally(failure));
+                    return;
+                }
+                pause(outageWaits.delayBefore(retry), held);
+                held = attemptInOrder(held);
+            }
+        } catch (InterruptedException e) {
+            held.forEach(p -> p.done().completeExceptionally(new IllegalStateException("the observation writer stopped")));
+            throw e;
+        }
+    }
+
+    /** Retries in batches of at most {@code maxBatch}, oldest first; stops at the first that fails again. */
+    private List<Pending> attemptInOrder(List<Pending> held) {
+        for (int from = 0; from < held.size(); from += maxBatch) {
+            List<Pending> stillHeld = attempt(held.subList(from, Math.min(held.size(), from + maxBatch)));
+            if (!stillHeld.isEmpty()) {
+                List<Pending> rest = new ArrayList<>(stillHeld);
+                rest.addAll(held.subList(Math.min(held.size(), from + maxBatch), held.size()));
+                return rest;
+            }
+        }
+        return List.of();
+    }
+
+    /**
+     * Waits before a retry; what arrives meanwhile is not written ahead of what is held: a caller that may wait joins
+     * the held ones behind them, any other is told of the outage at once.
+     */
+    private void pause(long millis, List<Pending> held) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(millis);
+        for (long left = millis; left > 0 && !closed; left = deadline - System.nanoTime()) {
+            Pending next = queue.poll(Math.min(left, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100)),
+                    java.util.concurrent.TimeUnit.NANOSECONDS);
+            if (next == null) {
+                continue;
+            }
+            if (next.waitsOutOutages()) {
+                held.add(next);
+            } else {
+                next.done().completeExceptionally(lastFailure);
+            }
+        }
+    }
+
+    /** One write; returns the callers that failed for an outage and may wait (the others are completed). */
+    private List<Pending> attempt(List<Pending> batch) {
         List<ObservationRecord> records = new ArrayList<>(batch.size());
         batch.forEach(p -> records.add(p.record()));
         List<InsertOutcome> outcomes;
@@ -148,8 +219,20 @@ public final class ObservationWriter implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             // Nothing of this batch counts as stored; each caller fails and is answered as for a storage outage.
-            batch.forEach(p -> p.done().completeExceptionally(e));
-            return;
+            lastFailure = e;
+            List<Pending> held = new ArrayList<>();
+            for (Pending p : batch) {
+                if (p.waitsOutOutages() && outageWaits.retries() > 0) {
+                    held.add(p);
+                } else {
+                    p.done().completeExceptionally(e);
+                }
+            }
+            if (!held.isEmpty()) {
+                LOG.warn("observation writer: the store failed ({}); {} observations held and retried in order", e.toString(),
+                        held.size());
+            }
+            return held;
         } catch (Error e) {
             batch.forEach(p -> p.done().completeExceptionally(e));
             throw e;
@@ -162,6 +245,7 @@ public final class ObservationWriter implements AutoCloseable {
                 LOG.error("observation writer: completing a write failed: {}", e.toString());
             }
         }
+        return List.of();
     }
 
     private void failRemaining() {

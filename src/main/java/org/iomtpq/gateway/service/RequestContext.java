@@ -29,6 +29,15 @@ public final class RequestContext {
         return transport;
     }
 
+    /**
+     * The transport keeps the message unacknowledged until it is answered and hands it over again if the gateway goes
+     * away meanwhile (MQTT QoS 1): a storage outage may be waited out before answering. Over HTTP the caller is
+     * answered at once (503) and retries itself.
+     */
+    public boolean unacknowledgedUntilAnswered() {
+        return transport == Transport.MQTT;
+    }
+
     public Step step() {
         return step;
     }

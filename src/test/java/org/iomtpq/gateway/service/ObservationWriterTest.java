@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.iomtpq.gateway.store.ObservationRecord;
 import org.iomtpq.gateway.store.ObservationRepository.InsertOutcome;
@@ -65,7 +67,7 @@ class ObservationWriterTest {
             }
             secondBatch.countDown();
             return java.util.Collections.nCopies(batch.size(), InsertOutcome.STORED);
-        }, () -> { }, 500, 2_000)) {
+        }, () -> { }, 500, 2_000, OutageWaits.NONE)) {
             CompletableFuture<InsertOutcome> lone = writer.submit(record(1));
             Thread.sleep(100);
             assertTrue(!lone.isDone(), "a lone message waits for company");
@@ -86,7 +88,7 @@ class ObservationWriterTest {
             written.countDown();
             await(release);
             return java.util.Collections.nCopies(batch.size(), InsertOutcome.STORED);
-        }, () -> { }, 500, 60_000)) {
+        }, () -> { }, 500, 60_000, OutageWaits.NONE)) {
             List<CompletableFuture<InsertOutcome>> many = new ArrayList<>();
             for (long seq = 1; seq <= ObservationWriter.LINGER_BELOW; seq++) {
                 many.add(writer.submit(record(seq)));
@@ -177,6 +179,61 @@ class ObservationWriterTest {
         } while (!later.isDone() && System.nanoTime() < deadline && pause());
         assertThrows(ExecutionException.class, later::get);
         writer.close();
+    }
+
+    /**
+     * An outage over MQTT: the held observations are retried before anything that came after them (which is held
+     * behind them), so a device's later seq is never stored ahead of an earlier one that failed; an HTTP caller
+     * arriving meanwhile is told at once.
+     */
+    @Test
+    void anOutageIsWaitedOutInOrderForCallersThatMayWaitAndOthersAreToldAtOnce() throws Exception {
+        List<Long> storedOrder = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger failuresLeft = new AtomicInteger(3);
+        CountDownLatch firstFailure = new CountDownLatch(1);
+        try (ObservationWriter writer = new ObservationWriter(batch -> {
+            if (failuresLeft.getAndDecrement() > 0) {
+                firstFailure.countDown();
+                throw new IllegalStateException("store down");
+            }
+            batch.forEach(r -> storedOrder.add(r.seq()));
+            return batch.stream().map(r -> InsertOutcome.STORED).toList();
+        }, () -> { }, 100, 0, new OutageWaits(5, 50, 200))) {
+            CompletableFuture<InsertOutcome> first = writer.submit(record(1), true);
+            assertTrue(firstFailure.await(5, TimeUnit.SECONDS));
+            CompletableFuture<InsertOutcome> second = writer.submit(record(2), true);
+            long httpAt = System.nanoTime();
+            CompletableFuture<InsertOutcome> http = writer.submit(record(3));
+            ExecutionException told = assertThrows(ExecutionException.class, () -> http.get(5, TimeUnit.SECONDS));
+            assertTrue(System.nanoTime() - httpAt < TimeUnit.SECONDS.toNanos(2), "the HTTP caller is not held");
+            assertEquals("store down", told.getCause().getMessage());
+
+            assertEquals(InsertOutcome.STORED, first.get(5, TimeUnit.SECONDS));
+            assertEquals(InsertOutcome.STORED, second.get(5, TimeUnit.SECONDS));
+            assertEquals(List.of(1L, 2L), storedOrder);
+        }
+    }
+
+    @Test
+    void anOutageLongerThanTheRetriesEndsInOutageWaitedOutAfterExactlyThatManyAttempts() throws Exception {
+        AtomicInteger attempts = new AtomicInteger();
+        try (ObservationWriter writer = new ObservationWriter(batch -> {
+            attempts.incrementAndGet();
+            throw new IllegalStateException("store down");
+        }, () -> { }, 100, 0, new OutageWaits(3, 10, 40))) {
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> writer.submit(record(1), true).get(5, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof OutageWaitedOut, e.getCause().toString());
+            assertEquals("store down", e.getCause().getCause().getMessage());
+            assertEquals(4, attempts.get(), "the first write and three retries");
+        }
+    }
+
+    @Test
+    void theBackoffDoublesUpToItsMaximum() {
+        OutageWaits waits = new OutageWaits(8, 250, 5_000);
+        assertEquals(List.of(250L, 500L, 1_000L, 2_000L, 4_000L, 5_000L, 5_000L),
+                java.util.stream.IntStream.range(0, 7).mapToObj(waits::delayBefore).toList());
     }
 
     private static boolean pause() {
