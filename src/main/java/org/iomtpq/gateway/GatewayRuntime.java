@@ -193,8 +193,11 @@ public final class GatewayRuntime implements AutoCloseable {
         String clientId = settings.get("iomt.mqtt.client-id");
         String userName = settings.getOrEmpty("iomt.mqtt.username");
         String password = settings.getOrEmpty("iomt.mqtt.password");
+        // as many unacknowledged messages as the device lanes can hold waiting: more would only wait in this process
+        int receiveMaximum = (int) Math.min(65_535L,
+                (long) settings.getInt("iomt.mqtt.consumer-threads") * settings.getInt("iomt.mqtt.lane-queue"));
         IngressMqttClient ingress = IngressMqttClient.connect(mqttUrl, clientId,
-                settings.getLong("iomt.mqtt.session-expiry-seconds"), userName, password);
+                settings.getLong("iomt.mqtt.session-expiry-seconds"), userName, password, receiveMaximum);
         toClose.push(named("the MQTT ingress client", () -> disconnect(ingress)));
         MqttClient answers = GatewayMqttClients.connectAnswers(mqttUrl, clientId + "-answers", userName, password);
         toClose.push(named("the MQTT answer client", () -> disconnect(answers)));
@@ -204,6 +207,7 @@ public final class GatewayRuntime implements AutoCloseable {
         components.beans().forEach(main::bind);
         main.bind("mqttIngressClient", ingress);
         main.bind("mqttAnswerClient", answers);
+        long camelStarting = System.nanoTime();
         try {
             main.start();
         } catch (Exception e) {
@@ -219,8 +223,8 @@ public final class GatewayRuntime implements AutoCloseable {
         toClose.push(named("Camel (in-flight exchanges)", () -> main.stop()));
         toClose.push(ingress::stopTaking); // first of all: no new MQTT message while Camel finishes the ones it has
         ingress.release();
-        LOG.info("Gateway listening: HTTP http://{}:{}/api/v1, MQTT {}", settings.get("iomt.http.host"),
-                settings.get("iomt.http.port"), mqttUrl);
+        LOG.info("Gateway listening: HTTP http://{}:{}/api/v1, MQTT {} (Camel started in {} ms)", settings.get("iomt.http.host"),
+                settings.get("iomt.http.port"), mqttUrl, (System.nanoTime() - camelStarting) / 1_000_000);
     }
 
     /** A closer with a name for the "stopping X took N ms" line. */

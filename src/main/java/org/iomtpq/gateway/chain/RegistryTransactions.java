@@ -11,6 +11,14 @@ import org.web3j.abi.datatypes.Function;
  */
 public interface RegistryTransactions {
 
+    /**
+     * Once, before the relay's first round that may send: pays what only the first transaction costs (class loading
+     * of signing and encoding, the node's connection), so that it is not an answer waiting for its txHash that pays
+     * it. Must not send or change anything; failures are ignored.
+     */
+    default void warmUp() {
+    }
+
     /** The next nonce of the gateway account as the node sees it (pending transactions included). */
     long nextNonce();
 

@@ -86,6 +86,7 @@ public final class OutboxRelay {
     private int inFlight;
     /** The entry being worked on: the one to back off when the chain turns out to be unreachable. */
     private OutboxEntry current;
+    private boolean warmedUp;
 
     public OutboxRelay(OutboxRepository outbox, RegistryTransactions registry, OutboxEffects effects, Clock clock,
                        Limits limits, SubmissionWaits waits) {
@@ -102,6 +103,10 @@ public final class OutboxRelay {
      * answer rings ({@link SubmissionWaits#awaitRing}).
      */
     public synchronized List<DeviceNotification> tick() {
+        if (!warmedUp) {
+            warmedUp = true;
+            registry.warmUp(); // the timer's first round comes right after start, before any answer waits
+        }
         List<DeviceNotification> notifications = new ArrayList<>();
         Instant now = clock.instant();
         Map<String, String> sent = new HashMap<>(); // every entry this round saw → the hash it goes out in, or null
