@@ -1,6 +1,5 @@
 package org.iomtpq.gateway.embedded;
 
-import java.util.Collection;
 import java.util.Map;
 
 /**
@@ -27,9 +26,9 @@ final class HeapEstimate {
             }
             return size;
         }
-        if (value instanceof Collection<?> collection) {
+        if (value instanceof Iterable<?> elements) { // lists, and an index key's fields
             int size = OBJECT + 24;
-            for (Object element : collection) {
+            for (Object element : elements) {
                 size += REFERENCE + of(element);
             }
             return size;
