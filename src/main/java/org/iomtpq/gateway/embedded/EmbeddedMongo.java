@@ -82,7 +82,7 @@ public final class EmbeddedMongo implements AutoCloseable {
         }
         if (legacy) {
             LOG.info("the embedded MongoDB store {} is in the older, slower format (documents and index keys"
-                    + " Java-serialized, about twice the store's CPU per message); it is used as it is. To move to the"
+                    + " Java-serialized: several times the CPU per stored document); it is used as it is. To move to the"
                     + " current format, stop the gateway and move {} aside: the next start creates a new, empty store"
                     + " (there is no in-place conversion; the moved store keeps the old data)", file, file.getParent());
             return StoreFormat.LEGACY;
