@@ -20,6 +20,7 @@ import com.mongodb.client.model.InsertManyOptions;
 import org.bson.Document;
 import org.iomtpq.gateway.config.EphemeralGateway;
 import org.iomtpq.gateway.embedded.EmbeddedMongo;
+import org.iomtpq.gateway.embedded.StoreFormat;
 import org.iomtpq.gateway.store.ObservationRecord;
 import org.iomtpq.gateway.store.ObservationRepository;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -36,9 +37,10 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * One observation writer batch (470 observations of 100 live sessions, one unordered insertMany) on the embedded
  * MongoDB's H2 file backend holding {@code stored} observations, keyed as the gateway keys them ({@code _id} =
- * sessionId|seq) or as older versions did (ObjectId {@code _id} plus a unique {@code (sessionId, seq)} index). The
- * embedded server keeps secondary index keys as Java-serialized objects and serializes both sides of every comparison
- * while it searches the tree, so the second shape costs more, and more as the store grows (issue 9).
+ * sessionId|seq) or as older versions did (ObjectId {@code _id} plus a unique {@code (sessionId, seq)} index), on
+ * either store format. In the LEGACY format the embedded server keeps index keys as Java-serialized objects and
+ * serializes both sides of every comparison while it searches the tree, so the second shape costs more, and more as
+ * the store grows (issue 9); the BSON format compares keys as values.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -47,6 +49,10 @@ public class ObservationKeyBench {
 
     @Param({"0", "100000"})
     public int stored;
+
+    /** The H2 file's format: the one every new store gets (BSON), or the one older versions wrote (LEGACY). */
+    @Param({"LEGACY", "BSON"})
+    public StoreFormat format;
 
     @Param({"ID", "COMPOUND_INDEX"})
     public String key;
@@ -62,7 +68,7 @@ public class ObservationKeyBench {
     @Setup(Level.Trial)
     public void setUp() throws IOException {
         dataDir = Files.createTempDirectory("iomt-bench-keys");
-        mongo = EmbeddedMongo.start(dataDir, "127.0.0.1", 0);
+        mongo = EmbeddedMongo.start(dataDir, "127.0.0.1", 0, format); // the H2 file backend, in the format measured
         client = MongoClients.create(mongo.connectionString());
         observations = client.getDatabase("iomt").getCollection("observations");
         if (key.equals("COMPOUND_INDEX")) {

@@ -19,6 +19,7 @@ import com.mongodb.client.model.Updates;
 import org.bson.Document;
 import org.iomtpq.gateway.config.EphemeralGateway;
 import org.iomtpq.gateway.embedded.EmbeddedMongo;
+import org.iomtpq.gateway.embedded.StoreFormat;
 import org.iomtpq.gateway.protocol.SessionState;
 import org.iomtpq.gateway.store.MongoSchema;
 import org.iomtpq.gateway.store.OutboxEntry;
@@ -54,6 +55,10 @@ public class StoreGrowthBench {
     @Param({"1000", "50000"})
     public int stored;
 
+    /** The H2 file's format: the one every new store gets (BSON), or the one older versions wrote (LEGACY). */
+    @Param({"LEGACY", "BSON"})
+    public StoreFormat format;
+
     private Path dataDir;
     private EmbeddedMongo mongo;
     private MongoClient client;
@@ -67,7 +72,7 @@ public class StoreGrowthBench {
     @Setup(Level.Trial)
     public void setUp() throws IOException {
         dataDir = Files.createTempDirectory("iomt-bench-sessions");
-        mongo = EmbeddedMongo.start(dataDir, "127.0.0.1", 0); // the H2 file backend, as the gateway's default
+        mongo = EmbeddedMongo.start(dataDir, "127.0.0.1", 0, format); // the H2 file backend, in the format measured
         client = MongoClients.create(mongo.connectionString());
         MongoDatabase db = client.getDatabase("iomt");
         MongoSchema.ensureIndexes(db);
