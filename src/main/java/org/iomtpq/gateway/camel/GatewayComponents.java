@@ -18,9 +18,11 @@ import org.iomtpq.gateway.chain.RegistryClient;
 import org.iomtpq.gateway.config.GatewaySettings;
 import org.iomtpq.gateway.service.AuditAnchors;
 import org.iomtpq.gateway.service.AuditTrail;
+import org.iomtpq.gateway.service.DeviceChangeWatch;
 import org.iomtpq.gateway.service.OutageWaits;
 import org.iomtpq.gateway.service.ObservationBatches;
 import org.iomtpq.gateway.service.RetentionService;
+import org.iomtpq.gateway.store.DeviceChanges;
 import org.iomtpq.gateway.store.RetentionLedger;
 import org.iomtpq.gateway.store.RetentionStore;
 import org.iomtpq.gateway.store.StoreUpgrade;
@@ -153,6 +155,9 @@ public final class GatewayComponents implements AutoCloseable {
         sessions.onSessionsEnded(live::deviceChanged);
         sessions.onAuthenticated(live::authenticated);
         devices.onRevoke(live::deviceChanged);
+        DeviceChangeWatch changeWatch = new DeviceChangeWatch(new DeviceChanges(db), live);
+        sessions.onSessionsEnded(changeWatch::announce); // after the local caches: the others are told last
+        devices.onRevoke(changeWatch::announce);
         TelemetryService telemetry = new TelemetryService(identity.gatewayId(), live, observations, vault, protection, clock);
         ObservationBatches batches = new ObservationBatches(observations::insertAll, storedSeqs::widen);
         observationWriter = new ObservationWriter(batches, batches::flush, settings.getInt("iomt.telemetry.write-batch-max"),
@@ -170,6 +175,7 @@ public final class GatewayComponents implements AutoCloseable {
         beans.put("deviceIngress", new DeviceIngress());
         deviceLanes = new DeviceLanes(settings.getInt("iomt.mqtt.consumer-threads"), settings.getInt("iomt.mqtt.lane-queue"));
         beans.put("deviceLanes", deviceLanes);
+        beans.put("deviceChangeWatch", changeWatch);
         beans.put("deviceSteps", new DeviceSteps(enrollment, handshake, telemetry, rotation));
         beans.put("storeObservation", new ObservationStore(observationWriter, telemetry, continuations));
         beans.put("txHashAnswer", new TxHashAnswer(submissions, continuations));

@@ -88,8 +88,10 @@ public final class IngressMqttClient extends MqttClient {
                 count = early.size();
                 replayIfReady();
             }
-            LOG.info("handed the {} MQTT messages that arrived during start-up to the routes in {} ms", count,
-                    (System.nanoTime() - started) / 1_000_000);
+            if (count > 0) {
+                LOG.info("handed the {} MQTT messages that arrived during start-up to the routes in {} ms", count,
+                        (System.nanoTime() - started) / 1_000_000);
+            }
         }, "mqtt-start-up-hand-over");
         handOver.setDaemon(true);
         handOver.start();

@@ -19,8 +19,8 @@ import org.iomtpq.gateway.store.SessionRecord;
  * <p>
  * Freshness: every change this instance makes to a device's sessions (revocation, rotation, a revocation learnt from
  * the chain) calls {@link #deviceChanged}, which drops the device's entries at once. Changes made by another gateway
- * instance on the same database are seen when an entry is older than {@code recheckMillis} and is read again
- * (default 1 s; 0 reads on every message). The highest stored seq of a session this instance just authenticated is
+ * instance on the same database arrive through {@link DeviceChangeWatch} (the same call, within its poll interval);
+ * as a safety net an entry older than {@code recheckMillis} is read again (0 reads on every message). The highest stored seq of a session this instance just authenticated is
  * 0 without asking ({@link #authenticated}); any other is read once (the observation writer keeps it per session,
  * StoredSeqs) and then raised by this instance's own writes. It only ever rises; a stale value only makes the "too
  * old" rule more lenient, never admits a stored seq: the unique {@code (sessionId, seq)} index decides that at the
@@ -168,6 +168,12 @@ public final class LiveSessions {
                 it.remove();
             }
         }
+    }
+
+    /** Everything may have changed (more changes than the feed of another instance keeps): read it all again. */
+    public synchronized void forgetAll() {
+        changes.incrementAndGet();
+        entries.clear();
     }
 
     private synchronized Entry entry(String sessionId) {

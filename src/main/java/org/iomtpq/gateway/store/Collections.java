@@ -19,6 +19,8 @@ public final class Collections {
     public static final String SESSION_SEQS = "session_seqs";
     /** What falls due for purging when (see RetentionLedger). */
     public static final String RETENTION_LEDGER = "retention_ledger";
+    /** One document: the devices whose sessions or status changed lately, for the other instances' caches. */
+    public static final String DEVICE_CHANGES = "device_changes";
 
     private Collections() {
     }

@@ -60,6 +60,7 @@ import org.junit.jupiter.api.TestInstance;
             "iomt.audit.anchor-interval-ms=30000",
             "iomt.retention.enabled=true",
             "iomt.retention.interval-ms=3600000",
+            "iomt.telemetry.device-changes-poll-ms=1000",
             "iomt.mqtt.storage-retry-delay-ms=10",
             "camel.component.paho-mqtt5.broker-url=tcp://127.0.0.1:1",
             // the mocked producers are never used: they must not try to reach a broker at start
@@ -218,6 +219,8 @@ class GatewayRoutesTest {
     @Test
     void theRetentionRoundIsATimerOnTheRetentionBean() {
         assertNotNull(context.getRoute("retention-purge"), "routes/retention.camel.yaml is loaded");
+        assertTrue(context.getRoute("device-changes-watch").getEndpoint().getEndpointUri()
+                .startsWith("timer://device-changes"), "routes/cache-watch.camel.yaml is loaded");
         assertTrue(context.getRoute("retention-purge").getEndpoint().getEndpointUri().startsWith("timer://retention"));
     }
 
