@@ -3,16 +3,9 @@ package org.iomtpq.gateway.camel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.iomtpq.gateway.simulator.MessageListener;
 import org.iomtpq.gateway.testsupport.MosquittoProcess;
 import org.iomtpq.gateway.testsupport.PahoV5Client;
 import org.junit.jupiter.api.Test;
@@ -53,32 +46,7 @@ class IngressMqttClientIT {
         }
     }
 
-    private static MqttCallback counting(AtomicInteger arrived) {
-        return new MqttCallback() {
-            @Override
-            public void messageArrived(String topic, MqttMessage message) {
-                arrived.incrementAndGet(); // never acknowledged
-            }
-
-            @Override
-            public void disconnected(MqttDisconnectResponse response) {
-            }
-
-            @Override
-            public void mqttErrorOccurred(MqttException exception) {
-            }
-
-            @Override
-            public void deliveryComplete(IMqttToken token) {
-            }
-
-            @Override
-            public void connectComplete(boolean reconnect, String serverURI) {
-            }
-
-            @Override
-            public void authPacketArrived(int reasonCode, MqttProperties properties) {
-            }
-        };
+    private static MessageListener counting(AtomicInteger arrived) {
+        return (topic, message) -> arrived.incrementAndGet(); // never acknowledged
     }
 }
