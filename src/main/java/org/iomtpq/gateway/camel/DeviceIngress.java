@@ -20,7 +20,11 @@ public final class DeviceIngress {
 
     static final Pattern UP_TOPIC = Pattern.compile("^iomt/v1/([^/]+)/up/([^/]+)$");
 
-    /** MQTT: iomt/v1/{deviceId}/up/{step}. A topic whose device id is not valid gets no answer (there is no valid down topic). */
+    /**
+     * MQTT: iomt/v1/{deviceId}/up/{step}. A topic whose device id is not valid gets no answer (there is no valid down
+     * topic). CamelMqttTopic is the topic the message was published on (Paho's, from the PUBLISH packet), also under a
+     * shared subscription ({@code $share/{group}/...} is only the filter).
+     */
     public void fromMqtt(Exchange exchange) {
         String topic = exchange.getMessage().getHeader("CamelMqttTopic", String.class);
         byte[] body = readBody(exchange);
