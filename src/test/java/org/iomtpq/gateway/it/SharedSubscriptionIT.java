@@ -90,7 +90,7 @@ class SharedSubscriptionIT {
     /**
      * @param telemetrySplit the broker alternates between the group's members (Mosquitto: 90 and 90 readings here);
      *        HiveMQ hands a burst to a member with room in its window, which may be one instance for all of it (0 and
-     *        180 here, while the handshakes went 3 and 3; readings 100 ms apart went to both)
+     *        180 in runs here, while the enroll and finished steps went to both; readings 100 ms apart went to both)
      */
     private static void devicesStreamThroughBoth(GatewayFixture a, GatewayFixture b, String prefix, boolean telemetrySplit) {
         for (GatewayFixture gw : List.of(a, b)) {
