@@ -29,6 +29,7 @@ import org.iomtpq.gateway.config.StartupException;
 import org.iomtpq.gateway.embedded.EmbeddedMongo;
 import org.iomtpq.gateway.embedded.EmbeddedMqttBroker;
 import org.iomtpq.gateway.net.NoDelaySocketFactory;
+import org.iomtpq.gateway.net.SharedSubscription;
 import org.iomtpq.gateway.service.AuditStreamLease;
 import org.iomtpq.gateway.service.ChainStartupCheck;
 import org.iomtpq.gateway.service.RegistryMode;
@@ -51,6 +52,7 @@ public final class GatewayRuntime implements AutoCloseable {
     private GatewayComponents components;
     private String mqttUrl;
     private String mongoUri;
+    private String upFilter;
     private String eventsFromBlock = "latest";
 
     private final TelemetryProtection protection;
@@ -101,6 +103,7 @@ public final class GatewayRuntime implements AutoCloseable {
             ListenPorts.requireFree("MQTT (the embedded broker)", settings.get("iomt.mqtt.host"),
                     settings.getPort("iomt.mqtt.port"), "IOMT_MQTT_PORT / IOMT_MQTT_HOST, or IOMT_MQTT_URL for an external broker");
         }
+        upFilter = SharedSubscription.upFilter(settings.get("iomt.mqtt.up-topic"), settings.getOrEmpty("iomt.mqtt.shared-group"));
         Duration leaseTtl = Duration.ofSeconds(settings.getLong("iomt.instance.lease-ttl-seconds"));
         // First, before the embedded store opens its files: is this data directory ours alone?
         DataDirLock dataDirLock = DataDirLock.acquire(settings.dataDir(), "IOMT_DATA_DIR", leaseTtl, clock, LOG::warn);
@@ -178,6 +181,7 @@ public final class GatewayRuntime implements AutoCloseable {
         settings.asProperties().forEach((k, v) -> properties.put(k.toString(), v));
         properties.put("iomt.mqtt.url", mqttUrl);
         properties.put("iomt.mongo.uri", mongoUri);
+        properties.put("iomt.mqtt.up-topic", upFilter); // the mqtt-ingest route's filter, shared when a group is set
         properties.put("iomt.eth.events-from-block", eventsFromBlock);
         // Every producer endpoint publishes through the answer client (the consumer names the ingress client itself).
         properties.put("camel.component.paho-mqtt5.client", "#mqttAnswerClient");
@@ -223,8 +227,8 @@ public final class GatewayRuntime implements AutoCloseable {
         toClose.push(named("Camel (in-flight exchanges)", () -> main.stop()));
         toClose.push(ingress::stopTaking); // first of all: no new MQTT message while Camel finishes the ones it has
         ingress.release();
-        LOG.info("Gateway listening: HTTP http://{}:{}/api/v1, MQTT {} (Camel started in {} ms)", settings.get("iomt.http.host"),
-                settings.get("iomt.http.port"), mqttUrl, (System.nanoTime() - camelStarting) / 1_000_000);
+        LOG.info("Gateway listening: HTTP http://{}:{}/api/v1, MQTT {} on {} (Camel started in {} ms)", settings.get("iomt.http.host"),
+                settings.get("iomt.http.port"), mqttUrl, upFilter, (System.nanoTime() - camelStarting) / 1_000_000);
     }
 
     /** A closer with a name for the "stopping X took N ms" line. */

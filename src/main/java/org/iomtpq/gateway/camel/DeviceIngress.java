@@ -20,13 +20,16 @@ public final class DeviceIngress {
 
     static final Pattern UP_TOPIC = Pattern.compile("^iomt/v1/([^/]+)/up/([^/]+)$");
 
-    /** MQTT: iomt/v1/{deviceId}/up/{step}. A topic whose device id is not valid gets no answer (there is no valid down topic). */
+    /**
+     * MQTT: iomt/v1/{deviceId}/up/{step}. A topic whose device id is not valid gets no answer (there is no valid down
+     * topic). CamelMqttTopic is the topic the message was published on (Paho's, from the PUBLISH packet), also under a
+     * shared subscription ({@code $share/{group}/...} is only the filter).
+     */
     public void fromMqtt(Exchange exchange) {
         String topic = exchange.getMessage().getHeader("CamelMqttTopic", String.class);
         byte[] body = readBody(exchange);
         exchange.getMessage().removeHeaders("*");
-        exchange.setProperty(ExchangeKeys.TRANSPORT, "mqtt");
-        exchange.setProperty(ExchangeKeys.SOURCE, topic);
+        arrived(exchange, Transport.MQTT, topic);
         Matcher m = UP_TOPIC.matcher(topic == null ? "" : topic);
         if (!m.matches() || !Identifiers.isValidDeviceId(m.group(1))) {
             throw ProtocolException.malformed("not a device topic");
@@ -44,14 +47,23 @@ public final class DeviceIngress {
     public void fromHttp(Exchange exchange, String stepWire) {
         Step step = Step.fromWire(stepWire).orElseThrow(() -> new IllegalArgumentException("route names unknown step " + stepWire));
         String pathDeviceId = step == Step.ROTATE ? exchange.getMessage().getHeader("deviceId", String.class) : null;
-        exchange.setProperty(ExchangeKeys.TRANSPORT, "http");
-        exchange.setProperty(ExchangeKeys.SOURCE, "http " + step.wire());
         byte[] body = readBody(exchange);
+        arrived(exchange, Transport.HTTP, Transport.HTTP.wireName() + " " + step.wire());
         if (pathDeviceId != null && !Identifiers.isValidDeviceId(pathDeviceId)) {
             exchange.setProperty(ExchangeKeys.REQUEST, new RequestContext(Transport.HTTP, step, null));
             throw ProtocolException.malformed("deviceId in the path is not valid");
         }
         start(exchange, new RequestContext(Transport.HTTP, step, pathDeviceId), body);
+    }
+
+    /**
+     * A device message, even one too broken for a {@link RequestContext} (an MQTT topic that names no device step):
+     * its failures are dead-lettered. {@code source} (the topic, or the HTTP step) is recorded with them.
+     */
+    private static void arrived(Exchange exchange, Transport transport, String source) {
+        exchange.setProperty(ExchangeKeys.TRANSPORT, transport.wireName());
+        exchange.setProperty(ExchangeKeys.SOURCE, source);
+        exchange.setProperty(ExchangeKeys.DEVICE_MESSAGE, true);
     }
 
     private static void start(Exchange exchange, RequestContext ctx, byte[] body) {

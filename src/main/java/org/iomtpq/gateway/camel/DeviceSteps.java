@@ -12,7 +12,6 @@ import org.iomtpq.gateway.service.HandshakeService;
 import org.iomtpq.gateway.service.RequestContext;
 import org.iomtpq.gateway.service.RotationService;
 import org.iomtpq.gateway.service.TelemetryService;
-import org.iomtpq.gateway.service.Transport;
 
 /**
  * Thin adapters from an exchange to the protocol services: raw bytes in, answer JSON and HTTP status out.
@@ -79,10 +78,10 @@ public final class DeviceSteps {
         exchange.setProperty(ExchangeKeys.OBSERVATION, accepted.observation().get());
     }
 
-    /** After the observation is durably stored: HTTP gets 201 ack; MQTT gets no answer (errors only). */
+    /** After the observation is durably stored: a 201 ack where the transport answers stored telemetry (HTTP), else nothing. */
     public void telemetryStored(Exchange exchange) {
         RequestContext ctx = request(exchange);
-        if (ctx.transport() == Transport.MQTT || Boolean.TRUE.equals(exchange.getProperty(ExchangeKeys.DUPLICATE))) {
+        if (!ctx.answersStoredTelemetry() || Boolean.TRUE.equals(exchange.getProperty(ExchangeKeys.DUPLICATE))) {
             answer(exchange, 200, null);
             return;
         }

@@ -16,6 +16,7 @@ import org.iomtpq.gateway.protocol.Step;
 import org.iomtpq.gateway.service.AuditTrail;
 import org.iomtpq.gateway.service.OutageWaitedOut;
 import org.iomtpq.gateway.service.RequestContext;
+import org.iomtpq.gateway.service.Transport;
 import org.iomtpq.gateway.store.DeadLetters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +55,7 @@ public final class ErrorReplies {
         ErrorMessage answer = new ErrorMessage(error.code(), error.getMessage(), step == null ? null : step.wire(), seq);
         exchange.getMessage().setBody(MessageCodec.toJson(answer));
         exchange.setProperty(ExchangeKeys.HTTP_STATUS, error.code().httpStatus());
-        boolean deviceMessage = ctx != null || "mqtt".equals(transport(exchange));
+        boolean deviceMessage = ctx != null || Boolean.TRUE.equals(exchange.getProperty(ExchangeKeys.DEVICE_MESSAGE));
         if (deviceMessage && isUnprocessable(error.code(), failure)) {
             java.time.Instant now = clock.instant();
             org.bson.Document deadLetter = DeadLetters.of(transport(exchange),
@@ -76,14 +77,18 @@ public final class ErrorReplies {
         }
     }
 
-    /** A storage outage (not a duplicate key) while handling an MQTT message: worth retrying before answering. */
-    public boolean isStorageOutageOverMqtt(Exchange exchange) {
+    /**
+     * A storage outage (not a duplicate key) while handling a message its transport keeps unacknowledged until answered
+     * (MQTT QoS 1): worth retrying before answering. An HTTP caller is told UNAVAILABLE at once and retries itself.
+     */
+    public boolean isStorageOutageWorthWaitingOut(Exchange exchange) {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         if (failure == null) {
             failure = exchange.getException();
         }
         // the observation writer has waited the outage out already, in order (OutageWaits): no second round of retries
-        return "mqtt".equals(transport(exchange)) && isStorageFailure(failure) && !waitedOut(failure);
+        RequestContext ctx = exchange.getProperty(ExchangeKeys.REQUEST, RequestContext.class);
+        return ctx != null && ctx.unacknowledgedUntilAnswered() && isStorageFailure(failure) && !waitedOut(failure);
     }
 
     /**
@@ -183,6 +188,6 @@ public final class ErrorReplies {
     }
 
     private static String transport(Exchange exchange) {
-        return exchange.getProperty(ExchangeKeys.TRANSPORT, "http", String.class).toLowerCase(Locale.ROOT);
+        return exchange.getProperty(ExchangeKeys.TRANSPORT, Transport.HTTP.wireName(), String.class).toLowerCase(Locale.ROOT);
     }
 }

@@ -2,8 +2,10 @@ package org.iomtpq.gateway.camel;
 
 /** Exchange property names shared by the YAML routes and the adapters. */
 public final class ExchangeKeys {
-    /** "http" or "mqtt"; set by the first step of every ingress route. */
+    /** {@link org.iomtpq.gateway.service.Transport#wireName()}: "http" or "mqtt"; set by the first step of every ingress route. */
     public static final String TRANSPORT = "iomtTransport";
+    /** Set by the device ingress: a device message (not the operator API), kept as a dead letter if it cannot be processed. */
+    public static final String DEVICE_MESSAGE = "iomtDeviceMessage";
     /** The {@link org.iomtpq.gateway.service.RequestContext} of a device message. */
     public static final String REQUEST = "iomtRequest";
     /** The step's wire name (enroll, hello, ...), used to pick the direct: route. */

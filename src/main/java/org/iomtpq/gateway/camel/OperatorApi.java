@@ -32,7 +32,7 @@ public final class OperatorApi {
 
     /** Enrollment over HTTP: the operator token is the approval, checked before the body is even read. */
     public void enrollAuthorization(Exchange e) {
-        e.setProperty(ExchangeKeys.TRANSPORT, "http");
+        e.setProperty(ExchangeKeys.TRANSPORT, Transport.HTTP.wireName());
         e.setProperty(ExchangeKeys.REQUEST, new RequestContext(Transport.HTTP, Step.ENROLL, null));
         authorizer.requireOperator(authorization(e));
     }
@@ -89,17 +89,17 @@ public final class OperatorApi {
 
     /** Public endpoints: no token. */
     public void registration(Exchange e) {
-        e.setProperty(ExchangeKeys.TRANSPORT, "http");
+        e.setProperty(ExchangeKeys.TRANSPORT, Transport.HTTP.wireName());
         ok(e, queries.registration(header(e, "deviceId")));
     }
 
     public void gatewayRecord(Exchange e) {
-        e.setProperty(ExchangeKeys.TRANSPORT, "http");
+        e.setProperty(ExchangeKeys.TRANSPORT, Transport.HTTP.wireName());
         ok(e, MessageCodec.toJson(gatewayInfo.record()));
     }
 
     private void start(Exchange e, boolean operatorOnly) {
-        e.setProperty(ExchangeKeys.TRANSPORT, "http");
+        e.setProperty(ExchangeKeys.TRANSPORT, Transport.HTTP.wireName());
         String token = authorization(e);
         if (operatorOnly) {
             authorizer.requireOperator(token);

@@ -60,7 +60,7 @@ public final class EnrollmentService {
         ctx.bodyDeviceId(m.deviceId());
         String messageHash = Digests.messageHash(raw);
         Optional<DeviceRecord> existing = devices.find(m.deviceId());
-        if (ctx.transport() == Transport.MQTT && existing.isPresent() && existing.get().status().holdsKeys()
+        if (ctx.identicalRepeatsAreRedeliveries() && existing.isPresent() && existing.get().status().holdsKeys()
                 && messageHash.equals(existing.get().enrollMessageHash())) {
             return new Outcome(enrolled(existing.get()), false); // QoS 1 repeat: answered as the original was
         }
@@ -71,7 +71,7 @@ public final class EnrollmentService {
                 && commitment.equals(existing.get().keyCommitment());
         // §4 puts the approval right after the signature: an unapproved publisher learns nothing about the record.
         // Re-enrolling the keys in force changes nothing and needs no new approval (§3).
-        if (ctx.transport() == Transport.MQTT && !sameKeysInForce && !approvals.isValid(m.deviceId(), commitment, now)) {
+        if (ctx.enrollmentNeedsApproval() && !sameKeysInForce && !approvals.isValid(m.deviceId(), commitment, now)) {
             throw new ProtocolException(ErrorCode.FORBIDDEN, "no unexpired operator approval for this device and key");
         }
         if (existing.isPresent()) {
@@ -97,11 +97,11 @@ public final class EnrollmentService {
             return againstExisting(now2, m, commitment).orElseThrow(
                     () -> new ProtocolException(ErrorCode.UNAVAILABLE, "device record changed concurrently; retry"));
         }
-        if (ctx.transport() == Transport.MQTT) {
+        if (ctx.enrollmentNeedsApproval()) {
             approvals.consume(m.deviceId(), commitment, now);
         }
         audit.record(AuditEvent.success("DEVICE_ENROLLED", m.deviceId(),
-                "enrolled via " + ctx.transport().name().toLowerCase(java.util.Locale.ROOT) + " as " + m.deviceType()
+                "enrolled via " + ctx.transport().wireName() + " as " + m.deviceType()
                         + ", status " + record.status() + ", registry " + registryMode.wireName()));
         return new Outcome(enrolled(record), true, registration);
     }
@@ -135,7 +135,7 @@ public final class EnrollmentService {
         history.add(Digests.keyHash(m.sigPublicKey()));
         return new DeviceRecord(m.deviceId(), m.deviceType(), registryMode.statusOfNewEnrollment(), m.kemPublicKey(),
                 m.sigPublicKey(), Hex0x.encode(SignedPayloads.deviceIdHash(m.deviceId())), commitment, null, null, null,
-                ctx.transport().name().toLowerCase(java.util.Locale.ROOT), now, now, null, null, messageHash, null, history);
+                ctx.transport().wireName(), now, now, null, null, messageHash, null, history);
     }
 
     static EnrolledMessage enrolled(DeviceRecord r) {

@@ -29,13 +29,42 @@ public final class RequestContext {
         return transport;
     }
 
+    // The capabilities: what a step may assume about how its message travels. Which transport has which is decided in
+    // Transport alone.
+
     /**
      * The transport keeps the message unacknowledged until it is answered and hands it over again if the gateway goes
      * away meanwhile (MQTT QoS 1): a storage outage may be waited out before answering. Over HTTP the caller is
      * answered at once (503) and retries itself.
      */
     public boolean unacknowledgedUntilAnswered() {
-        return transport == Transport.MQTT;
+        return transport.can(Transport.Capability.UNACKNOWLEDGED_UNTIL_ANSWERED);
+    }
+
+    /**
+     * The transport delivers at least once (MQTT QoS 1: after a lost acknowledgement or a gateway restart the broker
+     * sends the message again), so a byte-identical copy of an accepted enroll, rotate or telemetry is that message
+     * again and is answered as the original was (PROTOCOL.md §3), even where its checks would now fail (a timestamp
+     * gone stale, a session ended since). Over HTTP identical bytes are a new request and are checked as one.
+     */
+    public boolean identicalRepeatsAreRedeliveries() {
+        return transport.can(Transport.Capability.IDENTICAL_REPEATS_ARE_REDELIVERIES);
+    }
+
+    /**
+     * Anyone who may publish on the device's topic can send an enroll (MQTT): it is taken only with an unexpired operator
+     * approval, which it consumes (§4). Over HTTP the operator's token, checked before the body is read, is the approval.
+     */
+    public boolean enrollmentNeedsApproval() {
+        return transport.can(Transport.Capability.ENROLLMENT_NEEDS_APPROVAL);
+    }
+
+    /**
+     * Stored telemetry gets an answer (HTTP 201 ack: the caller waits for one). Over MQTT the broker acknowledgement,
+     * sent once the reading is stored, is the device's receipt, and only errors are answered (§3).
+     */
+    public boolean answersStoredTelemetry() {
+        return transport.can(Transport.Capability.ANSWERS_STORED_TELEMETRY);
     }
 
     public Step step() {
@@ -60,8 +89,7 @@ public final class RequestContext {
      */
     public void bodyDeviceId(String bodyDeviceId) {
         if (addressedDeviceId != null && !addressedDeviceId.equals(bodyDeviceId)) {
-            throw ProtocolException.malformed("deviceId in the body differs from the one in the "
-                    + (transport == Transport.MQTT ? "topic" : "path"));
+            throw ProtocolException.malformed("deviceId in the body differs from the one in the " + transport.deviceAddress());
         }
         this.deviceId = bodyDeviceId;
     }

@@ -58,7 +58,7 @@ public final class RotationService {
         ctx.bodyDeviceId(m.deviceId());
         String messageHash = Digests.messageHash(raw);
         Optional<DeviceRecord> found = devices.find(m.deviceId());
-        if (ctx.transport() == Transport.MQTT && found.isPresent() && messageHash.equals(found.get().rotateMessageHash())
+        if (ctx.identicalRepeatsAreRedeliveries() && found.isPresent() && messageHash.equals(found.get().rotateMessageHash())
                 && found.get().status() == DeviceStatus.ACTIVE) {
             // QoS 1 repeat of the rotation that produced the keys in force: answered as the original was, and
             // whatever an interrupted first attempt left undone (ending the old keys' sessions) is done now.

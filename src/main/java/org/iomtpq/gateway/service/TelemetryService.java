@@ -62,7 +62,7 @@ public final class TelemetryService {
         try {
             return check(t, sessionId, payloadHash);
         } catch (ProtocolException e) {
-            if (ctx.transport() == Transport.MQTT && isStoredRepeat(sessionId, t.seq(), payloadHash)) {
+            if (ctx.identicalRepeatsAreRedeliveries() && isStoredRepeat(sessionId, t.seq(), payloadHash)) {
                 // A QoS 1 redelivery of a stored message is answered as the original was (nothing), even if the
                 // session has ended since: the broker may redeliver after a gateway restart.
                 return new Accepted(t.seq(), Optional.empty());
@@ -77,7 +77,7 @@ public final class TelemetryService {
      */
     public boolean storedAlready(ObservationRecord o, RequestContext ctx) {
         live.stored(o.sessionId(), o.seq());
-        if (ctx.transport() == Transport.MQTT && isStoredRepeat(o.sessionId(), o.seq(), o.payloadHash())) {
+        if (ctx.identicalRepeatsAreRedeliveries() && isStoredRepeat(o.sessionId(), o.seq(), o.payloadHash())) {
             return true;
         }
         throw new ProtocolException(ErrorCode.REPLAY, "seq " + o.seq() + " was already received").withSeq(o.seq());

@@ -24,7 +24,7 @@ class GatewaySettingsTest {
     @Test
     void everyDocumentedVariableMapsToAKeyOfTheFile() {
         for (String env : new String[] {"IOMT_HTTP_PORT", "IOMT_MQTT_PORT", "IOMT_MQTT_URL", "IOMT_MONGO_URI", "IOMT_DATA_DIR",
-                "IOMT_GATEWAY_ID", "IOMT_OPERATOR_TOKEN", "IOMT_AUDITOR_TOKEN", "IOMT_MASTER_KEY"}) {
+                "IOMT_GATEWAY_ID", "IOMT_OPERATOR_TOKEN", "IOMT_AUDITOR_TOKEN", "IOMT_MASTER_KEY", "IOMT_MQTT_SHARED_GROUP"}) {
             GatewaySettings s = GatewaySettings.load(FILE, Map.of(env, "x-" + env), Map.of());
             long matches = s.asProperties().values().stream().filter(("x-" + env)::equals).count();
             assertEquals(1, matches, env + " must override exactly one key of config/application.properties");

@@ -91,6 +91,8 @@ class GatewayStartupIT {
         }
         refusedWithOneLine(List.of(
                 List.of("IOMT_HTTP_PORT", "eighty", "iomt gateway: iomt.http.port (IOMT_HTTP_PORT) must be a whole number"),
+                List.of("IOMT_MQTT_SHARED_GROUP", "ward/4b",
+                        "iomt gateway: iomt.mqtt.shared-group (IOMT_MQTT_SHARED_GROUP) must be a share name without '/'"),
                 List.of("IOMT_MQTT_URL", "tcp://127.0.0.1:1", "iomt gateway: cannot connect to the MQTT broker at tcp://127.0.0.1:1"),
                 List.of("IOMT_MONGO_URI", "mongodb://127.0.0.1:1", "iomt gateway: cannot reach MongoDB at mongodb://127.0.0.1:1")));
     }
