@@ -191,7 +191,7 @@ public final class ObservationWriter implements AutoCloseable {
      */
     private void pause(long millis, List<Pending> held) throws InterruptedException {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(millis);
-        for (long left = millis; left > 0 && !closed; left = deadline - System.nanoTime()) {
+        for (long left = deadline - System.nanoTime(); left > 0 && !closed; left = deadline - System.nanoTime()) {
             Pending next = queue.poll(Math.min(left, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100)),
                     java.util.concurrent.TimeUnit.NANOSECONDS);
             if (next == null) {
