@@ -40,6 +40,13 @@ final class BsonBytes {
         target.put(scratch.array(), scratch.arrayOffset() + scratch.readerIndex(), scratch.readableBytes());
     }
 
+    /** What {@code encoder} writes, as an array of its own, encoded in the thread's reused buffer. */
+    static byte[] encoded(Consumer<ByteBuf> encoder) {
+        ByteBuf scratch = scratch();
+        encoder.accept(scratch);
+        return ByteBufUtil.getBytes(scratch);
+    }
+
     /** Decodes one entry at the page buffer's position and moves the position past exactly the bytes it read. */
     static <T> T read(ByteBuffer source, Function<ByteBuf, T> decoder) {
         ByteBuf view = Unpooled.wrappedBuffer(source.slice()); // BSON reads little-endian itself; H2's order is kept

@@ -18,7 +18,7 @@ import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 
 /**
- * A database of the BSON store format: the library's {@link H2Collection} over maps opened with BSON data types
+ * A database of the BSON store format: the library's {@link H2Collection} (as {@link BsonH2Collection}) over maps opened with BSON data types
  * ({@link BsonDocumentType}, {@link KeyValueType}, {@link IndexPositionType}) under {@link BsonMapNames}.
  *
  * <p>Not a subclass of the library's {@code H2Database}: its constructor opens the system collections (through the
@@ -41,7 +41,7 @@ final class BsonH2Database extends AbstractSynchronizedMongoDatabase<Object> {
         MVMap<Object, Document> dataMap = mvStore.openMap(BsonMapNames.data(namespace),
                 new MVMap.Builder<Object, Document>().valueType(BsonDocumentType.INSTANCE)); // keys: H2's default type
         MVMap<String, Object> metaMap = mvStore.openMap(BsonMapNames.meta(namespace)); // a few counters
-        return new H2Collection(this, collectionName, options, dataMap, metaMap, cursorRegistry);
+        return new BsonH2Collection(this, collectionName, options, dataMap, metaMap, cursorRegistry);
     }
 
     @Override

@@ -22,12 +22,12 @@ abstract class BsonStoredType<T> extends BasicDataType<T> {
     }
 
     @Override
-    public final void write(WriteBuffer buffer, T value) {
+    public void write(WriteBuffer buffer, T value) {
         BsonBytes.write(buffer, target -> encode(value, target));
     }
 
     @Override
-    public final T read(ByteBuffer buffer) {
+    public T read(ByteBuffer buffer) {
         return BsonBytes.read(buffer, this::decode);
     }
 }

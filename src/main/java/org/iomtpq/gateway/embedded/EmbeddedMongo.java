@@ -107,6 +107,11 @@ public final class EmbeddedMongo implements AutoCloseable {
         return new EmbeddedMongo(server, backend, address.getPort(), format);
     }
 
+    /** For this package's tests: the server's backend. */
+    MongoBackend backend() {
+        return backend;
+    }
+
     /** The H2 file's format; empty for the in-memory variant. */
     public Optional<StoreFormat> storeFormat() {
         return Optional.ofNullable(format);

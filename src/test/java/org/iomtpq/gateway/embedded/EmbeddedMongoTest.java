@@ -168,6 +168,43 @@ class EmbeddedMongoTest {
         assertEquals(11000, duplicate.getCode());
     }
 
+    /**
+     * Pages are saved from cached bytes of unchanged documents (EncodedDocuments): every update must still reach the
+     * file, including those of documents whose page was just read back from it, and of their neighbours.
+     */
+    @Test
+    void everyUpdateSurvivesARestartWhilePagesAreSavedFromCachedBytes() {
+        MongoCollection<Document> sessions = client.getDatabase("iomt").getCollection("sessions");
+        for (int i = 0; i < 300; i++) { // several leaf pages
+            sessions.insertOne(new Document("_id", "s" + i).append("state", "ENCAPSULATED").append("revision", 0L));
+        }
+        for (int round = 1; round <= 3; round++) {
+            for (int i = round; i < 300; i += 2 + round) { // a changed document next to unchanged ones
+                sessions.updateOne(Filters.eq("_id", "s" + i), Updates.combine(Updates.set("state", "R" + round),
+                        Updates.inc("revision", 1L), Updates.push("seen", round)));
+            }
+            client.close();
+            mongo.close();
+            mongo = EmbeddedMongo.start(dataDir, "127.0.0.1", 0); // the next round reads its pages from the file
+            client = MongoClients.create(mongo.connectionString());
+            sessions = client.getDatabase("iomt").getCollection("sessions");
+        }
+        for (int i = 0; i < 300; i++) {
+            Document d = sessions.find(Filters.eq("_id", "s" + i)).first();
+            List<Integer> expected = new ArrayList<>();
+            String state = "ENCAPSULATED";
+            for (int round = 1; round <= 3; round++) {
+                if (i >= round && (i - round) % (2 + round) == 0) {
+                    expected.add(round);
+                    state = "R" + round;
+                }
+            }
+            assertEquals(state, d.getString("state"), "s" + i);
+            assertEquals((long) expected.size(), d.getLong("revision"), "s" + i);
+            assertEquals(expected, d.getList("seen", Integer.class, List.of()), "s" + i);
+        }
+    }
+
     @Test
     void aSecondServerOnALockedFileFailsClearly() {
         EmbeddedStartException failure = assertThrows(EmbeddedStartException.class,
