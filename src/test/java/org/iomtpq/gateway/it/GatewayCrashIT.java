@@ -59,6 +59,9 @@ class GatewayCrashIT {
     private static final int HTTP_DEVICES = 4;
     private static final Duration SERVE_WITHIN = Duration.ofSeconds(10);
     private static final String GATEWAY_ID = "crash-gateway";
+    /** Draining the broker's backlog after the kills: a store that stopped growing this long is done. */
+    private static final Duration DRAIN_QUIET = Duration.ofSeconds(15);
+    private static final Duration DRAIN_AT_MOST = Duration.ofMinutes(4);
 
     private final Random random = new Random();
     private final SecureRandom secureRandom = new SecureRandom();
@@ -311,14 +314,19 @@ class GatewayCrashIT {
     }
 
     /**
-     * The broker still holds what the gateway had not taken when it was stopped; each round lets a started gateway
-     * take it, stops it (SIGTERM) and reads the store, until everything acknowledged is there or a round adds nothing.
+     * The broker still holds, for the gateway's persistent session, what the gateway had not acknowledged when it was
+     * last killed: after 20 kills with a cold JVM each time that backlog can be tens of thousands of messages, which a
+     * slow machine takes a minute to store. Each round lets a started gateway work until its store (read through the
+     * embedded MongoDB's port while it runs) holds as many observations as were acknowledged or stops growing for
+     * {@link #DRAIN_QUIET}, then stops it (SIGTERM) and reads the store file, until everything acknowledged is there
+     * or a whole round adds nothing.
      */
     private Map<String, Set<Long>> drainAndReadStore() throws Exception {
         Map<String, Set<Long>> stored = Map.of();
         long before = -1;
+        long expected = count(acknowledged);
         for (int round = 0; round < 5; round++) {
-            Thread.sleep(3_000);
+            awaitStoreSettled(expected);
             int exit = gateway.terminate(SERVE_WITHIN);
             assertEquals(0, exit, "SIGTERM: the gateway stops within 10 s with exit code 0: " + gateway.lastLog());
             stored = readStore();
@@ -331,6 +339,28 @@ class GatewayCrashIT {
             gateway.awaitServing(Duration.ofSeconds(30));
         }
         return stored;
+    }
+
+    /** Polls the running gateway's embedded store until it holds {@code expected} observations or stops growing. */
+    private void awaitStoreSettled(long expected) throws InterruptedException {
+        String uri = gateway.embeddedMongoUri();
+        long deadline = System.nanoTime() + DRAIN_AT_MOST.toNanos();
+        long last = -1;
+        long lastChange = System.nanoTime();
+        try (MongoClient client = MongoClients.create(uri)) {
+            while (System.nanoTime() < deadline && System.nanoTime() - lastChange < DRAIN_QUIET.toNanos()) {
+                long now = client.getDatabase("iomt").getCollection("observations").countDocuments();
+                if (now >= expected) {
+                    break;
+                }
+                if (now != last) {
+                    last = now;
+                    lastChange = System.nanoTime();
+                }
+                Thread.sleep(1_000);
+            }
+        }
+        Thread.sleep(2_000); // anything redelivered meanwhile (a duplicate would show in the file)
     }
 
     private Map<String, Set<Long>> readStore() {

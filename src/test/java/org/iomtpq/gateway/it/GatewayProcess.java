@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code ./iomt gateway} as a separate operating-system process (the built jar, from the project root), started and
@@ -25,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 final class GatewayProcess implements AutoCloseable {
 
     static final Path JAR = Path.of("target", "iomt-gateway.jar");
+    private static final Pattern EMBEDDED_MONGO = Pattern.compile("Embedded MongoDB \\(.*\\) at (mongodb://\\S+)");
 
     private final Map<String, String> environment;
     private final Path logDir;
@@ -101,6 +104,17 @@ final class GatewayProcess implements AutoCloseable {
     /** The exit code once the process ended by itself within {@code limit} (a start-up refusal), else -1. */
     int awaitExit(Duration limit) throws InterruptedException {
         return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    }
+
+    /** The embedded MongoDB's address the running gateway logged at start ("Embedded MongoDB (…) at mongodb://…"). */
+    String embeddedMongoUri() {
+        try {
+            Matcher m = EMBEDDED_MONGO.matcher(Files.readString(logs.get(logs.size() - 1), StandardCharsets.UTF_8));
+            assertTrue(m.find(), "the gateway did not log its embedded MongoDB address: " + lastLog());
+            return m.group(1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     String lastLog() {
