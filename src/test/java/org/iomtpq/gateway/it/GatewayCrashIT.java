@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.mongodb.client.MongoClient;
@@ -72,7 +71,7 @@ class GatewayCrashIT {
     /** sessionId → seqs acknowledged: PUBACKed by the broker (MQTT) or answered 201 (HTTP). */
     private final Map<String, Set<Long>> acknowledged = new ConcurrentHashMap<>();
     private MosquittoProcess mosquitto;
-    private GatewayProcess gateway;
+    private IomtProcess gateway;
     private Path dataDir;
     private final List<Thread> devices = new ArrayList<>();
     /** (sessionId, seq) pairs found more than once by the last {@link #readStore()}. */
@@ -111,7 +110,7 @@ class GatewayCrashIT {
         String api = "http://127.0.0.1:" + httpPort + "/api/v1";
         String operatorToken = Base64s.encode(secureRandom.generateSeed(24));
         Map<String, String> env = gatewayEnvironment(httpPort, operatorToken);
-        gateway = new GatewayProcess(env, dataDir, api);
+        gateway = new IomtProcess(env, dataDir, api);
         gateway.start();
         gateway.awaitServing(Duration.ofSeconds(60)); // the first start builds the store and the identity
 
@@ -389,15 +388,7 @@ class GatewayCrashIT {
 
     /** {@code ./iomt verify-audit} on the embedded store the gateway left (hash chain of every stream). */
     private int verifyAudit(Map<String, String> env) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Path log = dataDir.resolve("verify-audit.log");
-        ProcessBuilder builder = new ProcessBuilder(java, "-jar", GatewayProcess.JAR.toString(), "verify-audit")
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().putAll(env);
-        Process p = builder.start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "verify-audit did not finish");
-        System.out.println(Files.readString(log, StandardCharsets.UTF_8).strip());
-        return p.exitValue();
+        return IomtProcess.runToExit(env, dataDir.resolve("verify-audit.log"), Duration.ofSeconds(60), "verify-audit");
     }
 
     private static String get(String url) throws IOException, InterruptedException {

@@ -23,12 +23,12 @@ import org.junit.jupiter.api.Test;
 class GatewayStartupIT {
 
     private Path dataDir;
-    private GatewayProcess first;
-    private GatewayProcess second;
+    private IomtProcess first;
+    private IomtProcess second;
 
     @AfterEach
     void tearDown() throws Exception {
-        for (GatewayProcess p : new GatewayProcess[] {first, second}) {
+        for (IomtProcess p : new IomtProcess[] {first, second}) {
             if (p != null) {
                 p.close();
             }
@@ -54,13 +54,13 @@ class GatewayStartupIT {
     void aSecondProcessOnTheSameDataDirectoryRefusesWithOneLineAndTheFirstStopsCleanlyOnSigterm() throws Exception {
         dataDir = Files.createTempDirectory("startup-it");
         int port = FreePorts.loopback();
-        first = new GatewayProcess(environment(port), dataDir, "http://127.0.0.1:" + port + "/api/v1");
+        first = new IomtProcess(environment(port), dataDir, "http://127.0.0.1:" + port + "/api/v1");
         first.start();
         first.awaitServing(Duration.ofSeconds(60));
 
         Path otherLogs = Files.createDirectories(dataDir.resolve("second"));
         int otherPort = FreePorts.loopback();
-        second = new GatewayProcess(environment(otherPort), otherLogs, "http://127.0.0.1:" + otherPort + "/api/v1");
+        second = new IomtProcess(environment(otherPort), otherLogs, "http://127.0.0.1:" + otherPort + "/api/v1");
         long started = System.nanoTime();
         second.start();
         assertEquals(2, second.awaitExit(Duration.ofSeconds(30)), second.lastLog());
@@ -102,7 +102,7 @@ class GatewayStartupIT {
         for (List<String> c : cases) {
             Map<String, String> env = environment(FreePorts.loopback());
             env.put(c.get(0), c.get(1));
-            GatewayProcess p = new GatewayProcess(env, Files.createDirectories(dataDir.resolve(c.get(0) + "-" + c.get(1).hashCode())),
+            IomtProcess p = new IomtProcess(env, Files.createDirectories(dataDir.resolve(c.get(0) + "-" + c.get(1).hashCode())),
                     "http://unused");
             p.start();
             int exit = p.awaitExit(Duration.ofSeconds(60));

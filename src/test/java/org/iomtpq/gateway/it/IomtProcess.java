@@ -20,15 +20,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code ./iomt gateway} as a separate operating-system process (the built jar, from the project root), started and
- * killed the way a supervisor would: what a crash does to a real process — no shutdown hook, no flush, the OS drops
- * its locks — cannot be had inside the test's JVM. Output goes to one log per start in the data directory.
+ * {@code ./iomt gateway} (or {@code ./iomt store}) as a separate operating-system process (the built jar, from the
+ * project root), started and killed the way a supervisor would: what a crash does to a real process — no shutdown
+ * hook, no flush, the OS drops its locks — cannot be had inside the test's JVM. Output goes to one log per start in
+ * the log directory.
  */
-final class GatewayProcess implements AutoCloseable {
+final class IomtProcess implements AutoCloseable {
 
     static final Path JAR = Path.of("target", "iomt-gateway.jar");
     private static final Pattern EMBEDDED_MONGO = Pattern.compile("Embedded MongoDB \\(.*\\) at (mongodb://\\S+)");
 
+    private final String command;
     private final Map<String, String> environment;
     private final Path logDir;
     private final String api;
@@ -37,18 +39,28 @@ final class GatewayProcess implements AutoCloseable {
     private Process process;
 
     /** @param environment IOMT_* settings of the gateway (data dir, ports, broker, tokens) */
-    GatewayProcess(Map<String, String> environment, Path logDir, String api) {
+    IomtProcess(Map<String, String> environment, Path logDir, String api) {
+        this("gateway", environment, logDir, api);
+    }
+
+    private IomtProcess(String command, Map<String, String> environment, Path logDir, String api) {
         assertTrue(Files.isRegularFile(JAR), JAR + " is missing: the integration tests run after `mvn package`");
+        this.command = command;
         this.environment = Map.copyOf(environment);
         this.logDir = logDir;
         this.api = api;
     }
 
+    /** {@code ./iomt store}: the embedded MongoDB as its own process, configured by IOMT_STORE_* in {@code environment}. */
+    static IomtProcess store(Map<String, String> environment, Path logDir) {
+        return new IomtProcess("store", environment, logDir, null);
+    }
+
     void start() {
-        Path log = logDir.resolve("gateway-" + (logs.size() + 1) + ".log");
+        Path log = logDir.resolve(command + "-" + (logs.size() + 1) + ".log");
         logs.add(log);
         String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m", "-jar", JAR.toString(), "gateway")
+        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m", "-jar", JAR.toString(), command)
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(environment);
         try {
@@ -56,6 +68,26 @@ final class GatewayProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the gateway process", e);
         }
+    }
+
+    /**
+     * {@code ./iomt ARGS…} once, to its end (a one-shot command such as {@code verify-audit}); prints its output and
+     * returns its exit code. Fails if it runs longer than {@code limit}.
+     */
+    static int runToExit(Map<String, String> environment, Path log, Duration limit, String... args)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
+                JAR.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Process p = builder.start();
+        if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(String.join(" ", args) + " did not finish within " + limit);
+        }
+        System.out.println(Files.readString(log, StandardCharsets.UTF_8).strip());
+        return p.exitValue();
     }
 
     /** Time from now until {@code GET /gateway} answers 200; fails if the process exits or {@code limit} passes. */
@@ -70,6 +102,24 @@ final class GatewayProcess implements AutoCloseable {
             Thread.sleep(50);
         }
         throw new AssertionError("the gateway did not serve within " + limit + ": " + lastLog());
+    }
+
+    /** Waits until the current start's log has a line matching {@code line}; fails if the process exits first. */
+    void awaitLogLine(Pattern line, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (line.matcher(currentLog()).find()) {
+                return;
+            }
+            assertTrue(process.isAlive(), command + " exited with " + exitCodeOrNull() + ": " + lastLog());
+            Thread.sleep(50);
+        }
+        throw new AssertionError(command + " did not log " + line + " within " + limit + ": " + lastLog());
+    }
+
+    /** CPU time (user + system, all threads) the current start has used so far; zero once it has ended. */
+    Duration cpu() {
+        return process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
     }
 
     boolean answersGatewayRecord() {
@@ -108,10 +158,14 @@ final class GatewayProcess implements AutoCloseable {
 
     /** The embedded MongoDB's address the running gateway logged at start ("Embedded MongoDB (…) at mongodb://…"). */
     String embeddedMongoUri() {
+        Matcher m = EMBEDDED_MONGO.matcher(currentLog());
+        assertTrue(m.find(), "the gateway did not log its embedded MongoDB address: " + lastLog());
+        return m.group(1);
+    }
+
+    private String currentLog() {
         try {
-            Matcher m = EMBEDDED_MONGO.matcher(Files.readString(logs.get(logs.size() - 1), StandardCharsets.UTF_8));
-            assertTrue(m.find(), "the gateway did not log its embedded MongoDB address: " + lastLog());
-            return m.group(1);
+            return Files.readString(logs.get(logs.size() - 1), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
