@@ -159,7 +159,12 @@ public final class GatewayComponents implements AutoCloseable {
         sessions.onSessionsEnded(changeWatch::announce); // after the local caches: the others are told last
         devices.onRevoke(changeWatch::announce);
         TelemetryService telemetry = new TelemetryService(identity.gatewayId(), live, observations, vault, protection, clock);
-        ObservationBatches batches = new ObservationBatches(observations::insertAll, storedSeqs::widen);
+        // Other instances may write the same sessions (an external store, or a shared subscription group): the
+        // writer then reads each batch's recorded tops so the replay window is exact across instances (§6).
+        boolean othersWriteSessions = !settings.getOrEmpty("iomt.mongo.uri").isBlank()
+                || !settings.getOrEmpty("iomt.mqtt.shared-group").isBlank();
+        ObservationBatches batches = new ObservationBatches(observations::insertAll, storedSeqs::widen,
+                othersWriteSessions ? storedSeqs::tops : null);
         observationWriter = new ObservationWriter(batches, batches::flush, settings.getInt("iomt.telemetry.write-batch-max"),
                 settings.getLong("iomt.telemetry.write-linger-ms"), new OutageWaits(settings.getInt("iomt.mqtt.storage-retries"),
                         settings.getLong("iomt.mqtt.storage-retry-delay-ms"), STORAGE_RETRY_MAX_DELAY_MS));

@@ -45,6 +45,11 @@ public final class ObservationStore extends AsyncProcessorSupport {
                         exchange.setProperty(ExchangeKeys.DUPLICATE, true);
                     }
                 }
+                case TOO_OLD -> {
+                    if (telemetry.tooOld(observation, ctx)) {
+                        exchange.setProperty(ExchangeKeys.DUPLICATE, true);
+                    }
+                }
                 case FAILED -> exchange.setException(new MongoException(
                         "the store refused the observation; nothing was stored"));
             }

@@ -1,11 +1,16 @@
 package org.iomtpq.gateway.service;
 
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import org.iomtpq.gateway.protocol.Limits;
 import org.iomtpq.gateway.store.ObservationRecord;
 import org.iomtpq.gateway.store.ObservationRepository.InsertOutcome;
 import org.iomtpq.gateway.store.StoredSeqs;
@@ -24,7 +29,15 @@ import org.slf4j.LoggerFactory;
  * are still stored and are answered as such (answering UNAVAILABLE for them would be false: a retry would be a
  * REPLAY); the ranges are kept and written with the next batch, or at the writer's next idle moment or close. Only a
  * crash before then loses them, which makes the window more lenient for seqs never stored, never admits a stored one
- * (the unique index decides that). Runs on the writer's single thread only.
+ * (the unique index decides that).
+ * <p>
+ * Where other instances write the same sessions (a shared store), this instance's own view of a session's top lags
+ * behind theirs, so the writer also reads the recorded tops of the batch's sessions (one command, by {@code _id})
+ * before inserting, and refuses — {@link InsertOutcome#TOO_OLD}, nothing written — a seq at or below
+ * {@code top - 64}, where {@code top} is the recorded one or a seq of the same session admitted earlier in this batch
+ * (the batch keeps each lane's order). Any history this allows is one a single writer could have produced: admissions
+ * that read the same top are ordered by seq, and everything recorded before a read is in it. Runs on the writer's
+ * single thread only.
  */
 public final class ObservationBatches implements Function<List<ObservationRecord>, List<InsertOutcome>> {
 
@@ -32,26 +45,70 @@ public final class ObservationBatches implements Function<List<ObservationRecord
 
     private final Function<List<ObservationRecord>, List<InsertOutcome>> insert;
     private final Consumer<Map<String, Range>> widen;
+    /** Recorded tops by session (absent: none recorded); null where no other instance writes this store. */
+    private final Function<Collection<String>, Map<String, Long>> sharedTops;
     /** Ranges whose write failed, to go out with the next batch or at the next idle moment. */
     private final Map<String, Range> unwritten = new HashMap<>();
 
+    /** This instance is the store's only writer: its own view of each top is exact, nothing is read. */
     public ObservationBatches(Function<List<ObservationRecord>, List<InsertOutcome>> insert,
                               Consumer<Map<String, Range>> widen) {
+        this(insert, widen, null);
+    }
+
+    /** @param sharedTops reads the recorded tops of the given sessions: other instances write the same store */
+    public ObservationBatches(Function<List<ObservationRecord>, List<InsertOutcome>> insert,
+                              Consumer<Map<String, Range>> widen,
+                              Function<Collection<String>, Map<String, Long>> sharedTops) {
         this.insert = insert;
         this.widen = widen;
+        this.sharedTops = sharedTops;
     }
 
     @Override
     public List<InsertOutcome> apply(List<ObservationRecord> batch) {
-        List<InsertOutcome> outcomes = insert.apply(batch);
+        List<InsertOutcome> outcomes = sharedTops == null ? insert.apply(batch) : insertWithinWindow(batch);
         Map<String, Range> ranges = new HashMap<>(unwritten);
         for (int i = 0; i < batch.size() && i < outcomes.size(); i++) {
-            if (outcomes.get(i) != InsertOutcome.FAILED) {
+            if (outcomes.get(i) == InsertOutcome.STORED || outcomes.get(i) == InsertOutcome.DUPLICATE) {
                 long seq = batch.get(i).seq();
                 ranges.merge(batch.get(i).sessionId(), new Range(seq, seq), ObservationBatches::union);
             }
         }
         write(ranges);
+        return outcomes;
+    }
+
+    /** The records within their session's window are inserted; the others are answered TOO_OLD, in their places. */
+    private List<InsertOutcome> insertWithinWindow(List<ObservationRecord> batch) {
+        Set<String> sessions = new LinkedHashSet<>();
+        batch.forEach(r -> sessions.add(r.sessionId()));
+        Map<String, Long> tops = new HashMap<>(sharedTops.apply(sessions));
+        unwritten.forEach((session, range) -> tops.merge(session, range.top(), Math::max));
+        List<ObservationRecord> admitted = new ArrayList<>(batch.size());
+        List<InsertOutcome> outcomes = new ArrayList<>(batch.size());
+        for (ObservationRecord r : batch) {
+            long top = tops.getOrDefault(r.sessionId(), 0L);
+            if (r.seq() <= top - Limits.REPLAY_WINDOW) {
+                outcomes.add(InsertOutcome.TOO_OLD);
+            } else {
+                admitted.add(r);
+                outcomes.add(null);
+                tops.put(r.sessionId(), Math.max(top, r.seq()));
+            }
+        }
+        if (admitted.isEmpty()) {
+            return outcomes;
+        }
+        List<InsertOutcome> inserted = insert.apply(admitted);
+        if (inserted.size() != admitted.size()) {
+            return inserted; // the writer refuses a store that answers a wrong count
+        }
+        for (int i = 0, next = 0; i < outcomes.size(); i++) {
+            if (outcomes.get(i) == null) {
+                outcomes.set(i, inserted.get(next++));
+            }
+        }
         return outcomes;
     }
 

@@ -7,6 +7,7 @@ import java.util.Optional;
 import org.iomtpq.gateway.crypto.SecretBytes;
 import org.iomtpq.gateway.protocol.Base64s;
 import org.iomtpq.gateway.protocol.ErrorCode;
+import org.iomtpq.gateway.protocol.Limits;
 import org.iomtpq.gateway.protocol.MessageCodec;
 import org.iomtpq.gateway.protocol.ProtocolException;
 import org.iomtpq.gateway.protocol.ReplayWindow;
@@ -81,6 +82,19 @@ public final class TelemetryService {
             return true;
         }
         throw new ProtocolException(ErrorCode.REPLAY, "seq " + o.seq() + " was already received").withSeq(o.seq());
+    }
+
+    /**
+     * The writer found the seq at or below the window behind the session's top as other instances raised it (§6):
+     * REPLAY, unless over MQTT it is a byte-identical repeat of a stored message (then answered as the original was:
+     * nothing, returns true).
+     */
+    public boolean tooOld(ObservationRecord o, RequestContext ctx) {
+        if (ctx.identicalRepeatsAreRedeliveries() && isStoredRepeat(o.sessionId(), o.seq(), o.payloadHash())) {
+            return true;
+        }
+        throw new ProtocolException(ErrorCode.REPLAY,
+                "seq is older than the replay window of " + Limits.REPLAY_WINDOW + " messages").withSeq(o.seq());
     }
 
     /** After the observation was stored: raises the top of the session's replay window. */

@@ -78,7 +78,12 @@ public final class ObservationRepository {
         /** its {@code (sessionId, seq)} was stored already: nothing was written for it */
         DUPLICATE,
         /** the server refused this document for another reason: nothing was written for it */
-        FAILED
+        FAILED,
+        /**
+         * not written: at or below the session's recorded top minus the replay window (PROTOCOL.md §6), the top
+         * raised by another instance's writes (see ObservationBatches)
+         */
+        TOO_OLD
     }
 
     /**

@@ -1,6 +1,8 @@
 package org.iomtpq.gateway.store;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -8,6 +10,8 @@ import java.util.Optional;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
@@ -52,6 +56,15 @@ public final class StoredSeqs {
         Document d = seqs.find(new Document("_id", sessionId)).first();
         return d == null ? Optional.empty()
                 : Optional.of(new Range(((Number) d.get("first")).longValue(), ((Number) d.get("top")).longValue()));
+    }
+
+    /** The recorded tops of the given sessions (one command, served by the {@code _id} index); absent: none recorded. */
+    public Map<String, Long> tops(Collection<String> sessionIds) {
+        Map<String, Long> tops = new HashMap<>();
+        for (Document d : seqs.find(Filters.in("_id", sessionIds)).projection(Projections.include("top"))) {
+            tops.put(d.getString("_id"), ((Number) d.get("top")).longValue());
+        }
+        return tops;
     }
 
     /** Highest stored seq of a session, 0 if none. */

@@ -18,12 +18,14 @@ class ObservationBatchesTest {
     private boolean recordingFails;
 
     private ObservationBatches batches(List<InsertOutcome> outcomes) {
-        return new ObservationBatches(batch -> outcomes, tops -> {
-            if (recordingFails) {
-                throw new IllegalStateException("store down");
-            }
-            recorded.add(Map.copyOf(tops));
-        });
+        return new ObservationBatches(batch -> outcomes, this::record);
+    }
+
+    private void record(Map<String, Range> tops) {
+        if (recordingFails) {
+            throw new IllegalStateException("store down");
+        }
+        recorded.add(Map.copyOf(tops));
     }
 
     private static ObservationRecord record(String session, long seq) {
@@ -65,5 +67,62 @@ class ObservationBatchesTest {
         assertEquals(List.of(Map.of("s1", new Range(5, 5))), recorded);
         b.flush();
         assertEquals(1, recorded.size(), "nothing left to write");
+    }
+
+    /** Another instance's writes: what the store records as each session's top, and the batches actually inserted. */
+    private final Map<String, Long> recordedTops = new java.util.HashMap<>();
+    private final List<List<Long>> inserted = new ArrayList<>();
+
+    private ObservationBatches sharedBatches() {
+        return new ObservationBatches(batch -> {
+            inserted.add(batch.stream().map(ObservationRecord::seq).toList());
+            return batch.stream().map(r -> InsertOutcome.STORED).toList();
+        }, this::record, sessions -> {
+            Map<String, Long> found = new java.util.HashMap<>();
+            sessions.forEach(id -> {
+                if (recordedTops.containsKey(id)) {
+                    found.put(id, recordedTops.get(id));
+                }
+            });
+            return found;
+        });
+    }
+
+    @Test
+    void withOtherWritersASeqAtOrBelowTheRecordedTopMinus64IsRefusedAndNotWritten() {
+        recordedTops.put("s1", 100L); // stored by another instance
+        List<InsertOutcome> answered = sharedBatches().apply(List.of(record("s1", 36), record("s1", 37),
+                record("s2", 1), record("s1", 101)));
+        assertEquals(List.of(InsertOutcome.TOO_OLD, InsertOutcome.STORED, InsertOutcome.STORED, InsertOutcome.STORED),
+                answered, "36 = 100 - 64 is outside the window, 37 inside; s2 has no top yet");
+        assertEquals(List.of(List.of(37L, 1L, 101L)), inserted, "the refused one is not written");
+        assertEquals(List.of(Map.of("s1", new Range(37, 101), "s2", new Range(1, 1))), recorded,
+                "a refused seq does not widen the range");
+    }
+
+    @Test
+    void withinABatchTheLanesOrderCountsAsASingleWriterWouldSeeIt() {
+        assertEquals(List.of(InsertOutcome.STORED, InsertOutcome.STORED),
+                sharedBatches().apply(List.of(record("s1", 10), record("s1", 200))), "10 came first: then 200");
+        assertEquals(List.of(InsertOutcome.STORED, InsertOutcome.TOO_OLD),
+                sharedBatches().apply(List.of(record("s3", 200), record("s3", 10))), "200 came first: 10 is too old");
+    }
+
+    @Test
+    void withOtherWritersATopNotYetRecordedAfterAFailedWriteStillCounts() {
+        ObservationBatches b = sharedBatches();
+        recordedTops.put("s1", 5L);
+        recordingFails = true;
+        b.apply(List.of(record("s1", 100)));
+        recordingFails = false;
+        assertEquals(List.of(InsertOutcome.TOO_OLD), b.apply(List.of(record("s1", 30))),
+                "100 is stored, its range not yet recorded: 30 is more than 64 behind it");
+    }
+
+    @Test
+    void aBatchAllOfWhoseSeqsAreTooOldInsertsNothing() {
+        recordedTops.put("s1", 500L);
+        assertEquals(List.of(InsertOutcome.TOO_OLD), sharedBatches().apply(List.of(record("s1", 2))));
+        assertEquals(List.of(), inserted);
     }
 }
