@@ -1087,21 +1087,25 @@ async function waitObservations(dev, sent, name) {
 }
 
 // ------------------------------------------------------------------------------------------ audit chain
-async function verifyAudit(devices) {
+async function readStream(stream) {
   const entries = [];
-  let stream = null, fromSeq = 1;
+  let fromSeq = 1, name = stream;
   for (;;) {
-    const r = await http('GET', `/audit?fromSeq=${fromSeq}&limit=1000`, undefined, OPT.token);
-    if (r.status !== 200 || !r.body) return fail('audit: GET /audit', `HTTP ${r.status} ${short(r.text)}`);
+    const q = name === null ? '' : `&stream=${encodeURIComponent(name)}`;
+    const r = await http('GET', `/audit?fromSeq=${fromSeq}&limit=1000${q}`, undefined, OPT.token);
+    if (r.status !== 200 || !r.body) { fail('audit: GET /audit', `HTTP ${r.status} ${short(r.text)}`); return null; }
     const probs = shapeProblems(r.body, ['type', 'v', 'stream', 'entries']);
-    if (probs.length || r.body.type !== 'audit') return fail('audit: GET /audit shape', probs.join('; ') + ' ' + short(r.text));
-    stream = r.body.stream;
+    if (probs.length || r.body.type !== 'audit') { fail('audit: GET /audit shape', probs.join('; ') + ' ' + short(r.text)); return null; }
+    name = r.body.stream;
     entries.push(...r.body.entries);
     if (r.body.entries.length < 1000) break;
     fromSeq = r.body.entries.at(-1).seq + 1;
   }
-  pass('audit: GET /audit', `stream ${stream}, ${entries.length} entries`);
-  check(/^[^/]+\/[^/]+$/.test(stream ?? ''), 'audit: default stream is {gatewayId}/{instanceId}', stream, `stream=${stream}`);
+  pass('audit: GET /audit', `stream ${name}, ${entries.length} entries`);
+  return { stream: name, entries };
+}
+
+function verifyStream(stream, entries, devices) {
   const mismatches = [];
   let prev = Buffer.alloc(32);
   let expectSeq = 1;
@@ -1120,7 +1124,7 @@ async function verifyAudit(devices) {
     if (hex0x(h) !== e.hash) mismatches.push(`seq ${e.seq} (${e.eventType}): recomputed hash ${hex0x(h)} != entry hash ${e.hash}; entry ${short(e, 500)}`);
     prev = fromHex0x(e.hash);
   }
-  check(!mismatches.length, 'audit: every entry hash recomputed per §10 and prevHash linkage', `${entries.length} entries verified`,
+  check(!mismatches.length, `audit: stream ${stream}: every entry hash recomputed per §10 and prevHash linkage`, `${entries.length} entries verified`,
     `${mismatches.length} problem(s): ${mismatches.slice(0, 10).join(' | ')}`);
   // key material or vital values in messages
   const leaks = [];
@@ -1128,10 +1132,33 @@ async function verifyAudit(devices) {
     const frag = b64(k.kemPk).slice(0, 24), frag2 = b64(k.sigPk).slice(0, 24);
     for (const e of entries) if ((e.message ?? '').includes(frag) || (e.message ?? '').includes(frag2)) leaks.push(`seq ${e.seq}`);
   }
-  check(!leaks.length, 'audit: no device public key material in messages', '', leaks.join(', '));
-  // expected event types for our devices
+  check(!leaks.length, `audit: stream ${stream}: no device public key material in messages`, '', leaks.join(', '));
+}
+
+async function verifyAudit(devices) {
+  // §86: GET /audit pages one stream (default: the answering instance's); GET /devices/{id}/audit has every stream's.
+  // Behind a load balancer two pages may come from two instances, so every page after the first names its stream.
+  const first = await readStream(null);
+  if (!first) return;
+  check(/^[^/]+\/[^/]+$/.test(first.stream ?? ''), 'audit: default stream is {gatewayId}/{instanceId}', first.stream, `stream=${first.stream}`);
+  const byDevice = new Map();
   for (const d of devices) {
-    const mine = entries.filter((e) => e.deviceId === d.deviceId);
+    const r = await http('GET', `/devices/${encodeURIComponent(d.deviceId)}/audit?limit=1000`, undefined, OPT.token);
+    if (r.status !== 200 || !Array.isArray(r.body?.entries)) return fail(`audit: GET /devices/${d.deviceId}/audit`, `HTTP ${r.status} ${short(r.text)}`);
+    byDevice.set(d.deviceId, r.body.entries);
+  }
+  const streams = new Map([[first.stream, first.entries]]);
+  for (const entries of byDevice.values()) for (const e of entries) {
+    if (typeof e.stream === 'string' && !streams.has(e.stream)) {
+      const read = await readStream(e.stream);
+      if (!read) return;
+      streams.set(e.stream, read.entries);
+    }
+  }
+  for (const [stream, entries] of streams) verifyStream(stream, entries, devices);
+  // expected event types for our devices, whichever instance recorded them
+  for (const d of devices) {
+    const mine = byDevice.get(d.deviceId);
     const types = new Set(mine.map((e) => `${e.eventType}/${e.status}`));
     const want = ['DEVICE_ENROLLED/SUCCESS', 'AUTHENTICATED/SUCCESS', 'AUTH_FAILED/REJECTED', 'DECRYPT_FAILED/REJECTED', 'REPLAY_REJECTED/REJECTED', 'KEY_ROTATED/SUCCESS', 'KEY_REVOKED/SUCCESS'];
     if (CHAIN_MODE) want.push('KEY_REGISTERED_ON_CHAIN/SUCCESS'); // §10: the registration was mined

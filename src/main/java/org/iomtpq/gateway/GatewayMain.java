@@ -1,5 +1,8 @@
 package org.iomtpq.gateway;
 
+import org.iomtpq.gateway.startup.DevTokens;
+import org.iomtpq.gateway.startup.GatewayRuntime;
+import org.iomtpq.gateway.startup.StartupFailures;
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;

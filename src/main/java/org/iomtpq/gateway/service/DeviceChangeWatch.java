@@ -1,5 +1,11 @@
 package org.iomtpq.gateway.service;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
 import org.iomtpq.gateway.store.DeviceChanges;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,26 +16,44 @@ import org.slf4j.LoggerFactory;
  * ({@code iomt.telemetry.device-changes-poll-ms}, routes/cache-watch.camel.yaml) reads the feed and drops the cached
  * sessions of every device changed since. So a change reaches every instance's cache within one poll interval plus
  * a read.
+ * <p>
+ * Each instance also records how far it has applied the feed (and, every {@link #HEARTBEAT}, that it is alive), so
+ * an operator's revocation can wait until every live instance has dropped the device before it is answered
+ * ({@link #awaitOthers}): "revoked" then means refused everywhere, not "refused everywhere within a second".
  */
 public final class DeviceChangeWatch {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeviceChangeWatch.class);
 
+    /** How often a reader says it is alive even when nothing changed; three missed ones and it counts as gone. */
+    static final Duration HEARTBEAT = Duration.ofSeconds(10);
+
     private final DeviceChanges feed;
     private final LiveSessions live;
+    private final String reader;
+    private final Clock clock;
+    private final AtomicLong announced = new AtomicLong();
     private long seen;
+    private Instant markedAt = Instant.MIN;
 
-    /** Starts from the feed as it is: this instance has cached nothing yet. */
-    public DeviceChangeWatch(DeviceChanges feed, LiveSessions live) {
+    /**
+     * Starts from the feed as it is: this instance has cached nothing yet.
+     *
+     * @param reader this instance's name among the readers (its audit stream, unique per live instance)
+     */
+    public DeviceChangeWatch(DeviceChanges feed, LiveSessions live, String reader, Clock clock) {
         this.feed = feed;
         this.live = live;
+        this.reader = reader;
+        this.clock = clock;
         this.seen = feed.since(0).count();
+        mark();
     }
 
     /** A change this instance made, after it is stored. A failure is logged: the others then see it at their recheck. */
     public void announce(String deviceId) {
         try {
-            feed.announce(deviceId);
+            announced.accumulateAndGet(feed.announce(deviceId), Math::max);
         } catch (RuntimeException e) {
             LOG.warn("announcing a change of {} to the other instances failed ({}); they see it within"
                     + " iomt.telemetry.session-recheck-ms", deviceId, e.toString());
@@ -43,6 +67,41 @@ public final class DeviceChangeWatch {
             live.forgetAll();
         }
         since.devices().forEach(live::deviceChanged);
+        boolean advanced = since.count() != seen;
         seen = since.count();
+        if (advanced || !clock.instant().isBefore(markedAt.plus(HEARTBEAT))) {
+            mark();
+        }
+    }
+
+    /**
+     * Waits until every other live instance has applied what this one announced, at most {@code limit}; returns the
+     * instances that had not (logged: they refuse the device at their next poll or recheck at the latest).
+     */
+    public List<String> awaitOthers(Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        long count = announced.get();
+        while (true) {
+            List<String> behind = feed.behind(count, clock.instant().minus(HEARTBEAT.multipliedBy(3)), reader);
+            if (behind.isEmpty()) {
+                return behind;
+            }
+            if (System.nanoTime() >= deadline) {
+                LOG.warn("{} instance(s) had not applied change {} after {} ms: {} (they apply it at their next poll;"
+                        + " an instance that died meanwhile counts as gone after {} s)", behind.size(), count,
+                        limit.toMillis(), behind, HEARTBEAT.multipliedBy(3).toSeconds());
+                return behind;
+            }
+            Thread.sleep(25);
+        }
+    }
+
+    private void mark() {
+        try {
+            feed.markSeen(reader, seen, clock.instant());
+            markedAt = clock.instant();
+        } catch (RuntimeException e) {
+            LOG.warn("recording how far this instance applied the device-changes feed failed: {}", e.toString());
+        }
     }
 }

@@ -1,6 +1,7 @@
 package org.iomtpq.gateway.service;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
@@ -24,12 +25,21 @@ public final class OperatorCommands {
     private final RevocationService revocation;
     private final AuditTrail audit;
     private final Clock clock;
+    private final DeviceChangeWatch otherInstances;
+    private final Duration revocationWait;
 
-    public OperatorCommands(ApprovalRepository approvals, RevocationService revocation, AuditTrail audit, Clock clock) {
+    /**
+     * @param otherInstances told of each revocation; the answer waits until every other live instance applied it
+     * @param revocationWait at most this long ({@code iomt.telemetry.revocation-wait-ms}); zero: not at all
+     */
+    public OperatorCommands(ApprovalRepository approvals, RevocationService revocation, AuditTrail audit, Clock clock,
+                            DeviceChangeWatch otherInstances, Duration revocationWait) {
         this.approvals = approvals;
         this.revocation = revocation;
         this.audit = audit;
         this.clock = clock;
+        this.otherInstances = otherInstances;
+        this.revocationWait = revocationWait;
     }
 
     public String approve(String deviceId, byte[] body) {
@@ -56,8 +66,22 @@ public final class OperatorCommands {
         if (reason != null && !reason.isTextual()) {
             throw ProtocolException.malformed("reason must be a string");
         }
-        return OperatorJson.write(OperatorQueries.registrationJson(
+        String answer = OperatorJson.write(OperatorQueries.registrationJson(
                 revocation.revoke(deviceId, reason == null ? null : reason.textValue())));
+        awaitOtherInstances();
+        return answer;
+    }
+
+    /** §7 "every session of the device ends at once": on every instance of the gateway, before the answer says so. */
+    private void awaitOtherInstances() {
+        if (revocationWait.isZero()) {
+            return;
+        }
+        try {
+            otherInstances.awaitOthers(revocationWait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // stopping: answer with what is stored
+        }
     }
 
     private static int ttlSeconds(JsonNode node) {

@@ -10,7 +10,7 @@ import java.util.Random;
 import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.iomtpq.gateway.GatewayRuntime;
+import org.iomtpq.gateway.startup.GatewayRuntime;
 import org.iomtpq.gateway.audit.AuditEntry;
 import org.iomtpq.gateway.audit.AuditHashChain;
 import org.iomtpq.gateway.audit.AuditStatus;

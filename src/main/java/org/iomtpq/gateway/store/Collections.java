@@ -21,6 +21,8 @@ public final class Collections {
     public static final String RETENTION_LEDGER = "retention_ledger";
     /** One document: the devices whose sessions or status changed lately, for the other instances' caches. */
     public static final String DEVICE_CHANGES = "device_changes";
+    /** per instance: how far it has applied {@link #DEVICE_CHANGES}, and when it last said so */
+    public static final String DEVICE_CHANGE_READERS = "device_change_readers";
 
     private Collections() {
     }

@@ -1,10 +1,16 @@
 package org.iomtpq.gateway.store;
 
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.PushOptions;
+import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
 import org.bson.Document;
@@ -28,16 +34,43 @@ public final class DeviceChanges {
     }
 
     private final MongoCollection<Document> feed;
+    private final MongoCollection<Document> readers;
 
     public DeviceChanges(MongoDatabase db) {
         this.feed = db.getCollection(Collections.DEVICE_CHANGES);
+        this.readers = db.getCollection(Collections.DEVICE_CHANGE_READERS);
     }
 
-    /** After the change is stored: the others read the device again from then on. */
-    public void announce(String deviceId) {
-        feed.updateOne(new Document("_id", ID), Updates.combine(Updates.inc("count", 1L),
+    /** After the change is stored: the others read the device again from then on. Returns the feed's count after it. */
+    public long announce(String deviceId) {
+        Document after = feed.findOneAndUpdate(new Document("_id", ID), Updates.combine(Updates.inc("count", 1L),
                         Updates.pushEach("recent", List.of(deviceId), new PushOptions().slice(-KEPT))),
-                new UpdateOptions().upsert(true));
+                new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.AFTER)
+                        .projection(Projections.include("count")));
+        return ((Number) after.get("count")).longValue();
+    }
+
+    /** A reader (an instance, by its audit stream) has applied every change up to {@code seen}; {@code now}: it lives. */
+    public void markSeen(String reader, long seen, Instant now) {
+        readers.updateOne(new Document("_id", reader), Updates.combine(Updates.max("seen", seen),
+                Updates.set("at", Date.from(now))), new UpdateOptions().upsert(true));
+    }
+
+    /**
+     * Readers that marked themselves alive at or after {@code aliveSince} and have not yet applied change
+     * {@code count}, {@code except} this one. The collection holds one small document per instance ever started.
+     */
+    public List<String> behind(long count, Instant aliveSince, String except) {
+        List<String> behind = new ArrayList<>();
+        for (Document d : readers.find()) {
+            String id = d.getString("_id");
+            Date at = d.getDate("at");
+            if (!id.equals(except) && at != null && !at.toInstant().isBefore(aliveSince)
+                    && ((Number) d.get("seen")).longValue() < count) {
+                behind.add(id);
+            }
+        }
+        return behind;
     }
 
     public Since since(long seen) {

@@ -12,7 +12,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import org.iomtpq.gateway.GatewayRuntime;
+import org.iomtpq.gateway.startup.GatewayRuntime;
 import org.iomtpq.gateway.cli.Arguments;
 import org.iomtpq.gateway.cli.CommandLine;
 import org.iomtpq.gateway.cli.UsageException;

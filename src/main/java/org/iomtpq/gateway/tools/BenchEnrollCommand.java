@@ -19,7 +19,7 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import org.bson.Document;
-import org.iomtpq.gateway.GatewayRuntime;
+import org.iomtpq.gateway.startup.GatewayRuntime;
 import org.iomtpq.gateway.cli.Arguments;
 import org.iomtpq.gateway.cli.CommandLine;
 import org.iomtpq.gateway.cli.ValueKind;

@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
-import org.iomtpq.gateway.GatewayRuntime;
+import org.iomtpq.gateway.startup.GatewayRuntime;
 import org.iomtpq.gateway.cli.UsageException;
 import org.iomtpq.gateway.config.GatewaySettings;
 import org.iomtpq.gateway.store.Collections;

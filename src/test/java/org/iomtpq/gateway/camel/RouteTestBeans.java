@@ -1,5 +1,6 @@
 package org.iomtpq.gateway.camel;
 
+import org.iomtpq.gateway.startup.GatewayComponents;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

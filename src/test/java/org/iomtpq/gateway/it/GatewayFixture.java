@@ -29,7 +29,7 @@ import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import org.bson.Document;
 import org.bson.conversions.Bson;
-import org.iomtpq.gateway.GatewayRuntime;
+import org.iomtpq.gateway.startup.GatewayRuntime;
 import org.iomtpq.gateway.config.GatewaySettings;
 import org.iomtpq.gateway.crypto.MlKemPublicKey;
 import org.iomtpq.gateway.protocol.ErrorCode;

@@ -1,6 +1,7 @@
 package org.iomtpq.gateway.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
 import java.util.Optional;
@@ -48,9 +49,8 @@ class DeviceChangeWatchTest {
     @Test
     void aRevocationOnAnotherInstanceReachesThisCacheAtTheNextPoll() {
         LiveSessions cacheB = cacheOfInstanceB();
-        DeviceChangeWatch watchA = new DeviceChangeWatch(new DeviceChanges(client.getDatabase("iomt")), new LiveSessions(
-                id -> Optional.empty(), d -> LiveSessions.DeviceView.UNKNOWN, id -> 0L, () -> 0L, 0, 10));
-        DeviceChangeWatch watchB = new DeviceChangeWatch(new DeviceChanges(client.getDatabase("iomt")), cacheB);
+        DeviceChangeWatch watchA = watch("gw/a", emptyCache());
+        DeviceChangeWatch watchB = watch("gw/b", cacheB);
         assertEquals(false, cacheB.snapshot("s1").orElseThrow().deviceRevoked());
         cacheB.snapshot("s2");
         assertEquals(2, deviceReads.get());
@@ -66,5 +66,44 @@ class DeviceChangeWatchTest {
         watchB.poll();
         cacheB.snapshot("s1");
         assertEquals(3, deviceReads.get(), "a poll with nothing new drops nothing");
+    }
+
+    private DeviceChangeWatch watch(String reader, LiveSessions cache) {
+        return new DeviceChangeWatch(new DeviceChanges(client.getDatabase("iomt")), cache, reader, java.time.Clock.systemUTC());
+    }
+
+    private static LiveSessions emptyCache() {
+        return new LiveSessions(id -> Optional.empty(), d -> LiveSessions.DeviceView.UNKNOWN, id -> 0L, () -> 0L, 0, 10);
+    }
+
+    @Test
+    void aRevokingInstanceLearnsWhenEveryOtherLiveInstanceHasAppliedItsChange() throws Exception {
+        DeviceChangeWatch watchA = watch("gw/a", emptyCache());
+        DeviceChangeWatch watchB = watch("gw/b", cacheOfInstanceB());
+        DeviceChangeWatch watchC = watch("gw/c", emptyCache());
+        assertEquals(java.util.List.of(), watchA.awaitOthers(java.time.Duration.ZERO), "nothing announced yet");
+
+        watchA.announce("D1");
+        assertEquals(java.util.List.of("gw/b", "gw/c"), watchA.awaitOthers(java.time.Duration.ofMillis(100)),
+                "neither has polled since");
+        watchB.poll();
+        assertEquals(java.util.List.of("gw/c"), watchA.awaitOthers(java.time.Duration.ZERO));
+        Thread poller = new Thread(() -> {
+            sleepQuietly(200);
+            watchC.poll();
+        });
+        poller.start();
+        long started = System.nanoTime();
+        assertEquals(java.util.List.of(), watchA.awaitOthers(java.time.Duration.ofSeconds(5)), "C polls meanwhile");
+        assertTrue((System.nanoTime() - started) / 1_000_000 < 5_000, "returned once C had applied it, not at the limit");
+        poller.join();
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -1,15 +1,15 @@
-package org.iomtpq.gateway;
+package org.iomtpq.gateway.startup;
 
 import java.util.LinkedHashSet;
 import java.util.Set;
 
 /** Turns an unexpected start-up failure into one line: each distinct message along the cause chain, no stack trace. */
-final class StartupFailures {
+public final class StartupFailures {
 
     private StartupFailures() {
     }
 
-    static String oneLine(Throwable failure) {
+    public static String oneLine(Throwable failure) {
         Set<String> parts = new LinkedHashSet<>();
         for (Throwable t = failure; t != null && parts.size() < 4; t = t.getCause()) {
             String message = t.getMessage();

@@ -1,4 +1,4 @@
-package org.iomtpq.gateway;
+package org.iomtpq.gateway.startup;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * Development convenience: when no operator/auditor tokens are in the environment, generate them once into the
  * data directory (owner-only) and say where, instead of printing them to a log that others may read.
  */
-final class DevTokens {
+public final class DevTokens {
 
     private static final Logger LOG = LoggerFactory.getLogger(DevTokens.class);
     private static final String FILE = "dev-tokens.properties";
@@ -26,7 +26,7 @@ final class DevTokens {
     private DevTokens() {
     }
 
-    static GatewaySettings ensure(GatewaySettings settings) {
+    public static GatewaySettings ensure(GatewaySettings settings) {
         if (settings.isSet("iomt.operator-token") && settings.isSet("iomt.auditor-token")) {
             return settings;
         }

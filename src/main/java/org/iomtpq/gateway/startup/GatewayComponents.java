@@ -1,5 +1,14 @@
-package org.iomtpq.gateway.camel;
+package org.iomtpq.gateway.startup;
 
+import org.iomtpq.gateway.camel.ChainAdapter;
+import org.iomtpq.gateway.camel.DeviceIngress;
+import org.iomtpq.gateway.camel.DeviceLanes;
+import org.iomtpq.gateway.camel.DeviceSteps;
+import org.iomtpq.gateway.camel.ErrorReplies;
+import org.iomtpq.gateway.camel.ObservationStore;
+import org.iomtpq.gateway.camel.OperatorApi;
+import org.iomtpq.gateway.camel.Replies;
+import org.iomtpq.gateway.camel.TxHashAnswer;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -155,7 +164,7 @@ public final class GatewayComponents implements AutoCloseable {
         sessions.onSessionsEnded(live::deviceChanged);
         sessions.onAuthenticated(live::authenticated);
         devices.onRevoke(live::deviceChanged);
-        DeviceChangeWatch changeWatch = new DeviceChangeWatch(new DeviceChanges(db), live);
+        DeviceChangeWatch changeWatch = new DeviceChangeWatch(new DeviceChanges(db), live, stream, clock);
         sessions.onSessionsEnded(changeWatch::announce); // after the local caches: the others are told last
         devices.onRevoke(changeWatch::announce);
         TelemetryService telemetry = new TelemetryService(identity.gatewayId(), live, observations, vault, protection, clock);
@@ -187,7 +196,8 @@ public final class GatewayComponents implements AutoCloseable {
         beans.put("operatorApi", new OperatorApi(
                 new Authorizer(settings.getOrEmpty("iomt.operator-token"), settings.getOrEmpty("iomt.auditor-token")),
                 new OperatorQueries(devices, sessions, observations, auditRepository, stream, clock),
-                new OperatorCommands(approvals, revocation, audit, clock), info));
+                new OperatorCommands(approvals, revocation, audit, clock, changeWatch,
+                        Duration.ofMillis(settings.getLong("iomt.telemetry.revocation-wait-ms"))), info));
         RetentionService retention = retention(settings, db, sessions, approvals, outbox, clock);
         beans.put("retention", retention);
         beans.put("errorReplies", new ErrorReplies(audit, clock, retention::deadLetterStored));

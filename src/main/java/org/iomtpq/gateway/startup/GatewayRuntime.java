@@ -1,4 +1,4 @@
-package org.iomtpq.gateway;
+package org.iomtpq.gateway.startup;
 
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -16,7 +16,6 @@ import com.mongodb.client.MongoClients;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 import org.eclipse.paho.mqttv5.client.MqttClient;
-import org.iomtpq.gateway.camel.GatewayComponents;
 import org.iomtpq.gateway.camel.GatewayMqttClients;
 import org.iomtpq.gateway.protocol.TelemetryProtection;
 import org.iomtpq.gateway.camel.IngressMqttClient;
