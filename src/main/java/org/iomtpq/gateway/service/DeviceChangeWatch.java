@@ -96,6 +96,19 @@ public final class DeviceChangeWatch {
         }
     }
 
+    /**
+     * A clean stop: this instance no longer caches anything, so a revocation elsewhere need not wait for it. (A
+     * crashed one is skipped once its last mark is older than three heartbeats.) A failure only costs that wait.
+     */
+    public void leave() {
+        try {
+            feed.forget(reader);
+        } catch (RuntimeException e) {
+            LOG.warn("removing this instance from the device-changes readers failed ({}); a revocation elsewhere"
+                    + " waits for it until {} s after its last mark", e.toString(), HEARTBEAT.multipliedBy(3).toSeconds());
+        }
+    }
+
     private void mark() {
         try {
             feed.markSeen(reader, seen, clock.instant());

@@ -83,6 +83,7 @@ public final class GatewayComponents implements AutoCloseable {
 
     private final Map<String, Object> beans = new LinkedHashMap<>();
     private final ObservationWriter observationWriter;
+    private final DeviceChangeWatch changeWatch;
     private final ExecutorService continuations;
     private final DeviceLanes deviceLanes;
     private final GatewayIdentity identity;
@@ -164,7 +165,7 @@ public final class GatewayComponents implements AutoCloseable {
         sessions.onSessionsEnded(live::deviceChanged);
         sessions.onAuthenticated(live::authenticated);
         devices.onRevoke(live::deviceChanged);
-        DeviceChangeWatch changeWatch = new DeviceChangeWatch(new DeviceChanges(db), live, stream, clock);
+        changeWatch = new DeviceChangeWatch(new DeviceChanges(db), live, stream, clock);
         sessions.onSessionsEnded(changeWatch::announce); // after the local caches: the others are told last
         devices.onRevoke(changeWatch::announce);
         TelemetryService telemetry = new TelemetryService(identity.gatewayId(), live, observations, vault, protection, clock);
@@ -243,6 +244,7 @@ public final class GatewayComponents implements AutoCloseable {
     public void close() {
         deviceLanes.close();
         observationWriter.close();
+        changeWatch.leave();
         continuations.shutdown();
         try {
             continuations.awaitTermination(10, TimeUnit.SECONDS);

@@ -56,6 +56,11 @@ public final class DeviceChanges {
                 Updates.set("at", Date.from(now))), new UpdateOptions().upsert(true));
     }
 
+    /** A reader stopped cleanly: it is no longer waited for. */
+    public void forget(String reader) {
+        readers.deleteOne(new Document("_id", reader));
+    }
+
     /**
      * Readers that marked themselves alive at or after {@code aliveSince} and have not yet applied change
      * {@code count}, {@code except} this one. The collection holds one small document per instance ever started.

@@ -99,6 +99,18 @@ class DeviceChangeWatchTest {
         poller.join();
     }
 
+    @Test
+    void anInstanceThatStoppedCleanlyIsNotWaitedFor() throws Exception {
+        DeviceChangeWatch watchA = watch("gw/a", emptyCache());
+        DeviceChangeWatch watchB = watch("gw/b", emptyCache());
+        watchA.announce("D1");
+        assertEquals(java.util.List.of("gw/b"), watchA.awaitOthers(java.time.Duration.ZERO), "B is live and behind");
+
+        watchB.leave();
+
+        assertEquals(java.util.List.of(), watchA.awaitOthers(java.time.Duration.ZERO), "B stopped: nothing to wait for");
+    }
+
     private static void sleepQuietly(long ms) {
         try {
             Thread.sleep(ms);
