@@ -38,6 +38,7 @@ import org.iomtpq.gateway.protocol.TelemetryMessage;
 import org.iomtpq.gateway.simulator.HttpDeviceTransport;
 import org.iomtpq.gateway.simulator.SimulatedDevice;
 import org.iomtpq.gateway.simulator.VitalSigns;
+import org.iomtpq.gateway.testsupport.DeliveryCounts;
 import org.iomtpq.gateway.testsupport.FreePorts;
 import org.iomtpq.gateway.testsupport.MosquittoProcess;
 import org.iomtpq.gateway.testsupport.PahoV5Client;
@@ -102,8 +103,7 @@ class GatewayCrashIT {
     @Test
     void nothingAcknowledgedIsLostOrDuplicatedAcrossTwentyKills() throws Exception {
         MosquittoProcess.assumeInstalled();
-        mosquitto = MosquittoProcess.start("allow_anonymous true\npersistence false\nmax_queued_messages 1000000\n"
-                + "max_inflight_messages 100\nset_tcp_nodelay true\n"
+        mosquitto = MosquittoProcess.start(MosquittoProcess.KEEP_EVERYTHING
                 + (Boolean.getBoolean("crash.broker-log") ? "log_type all\n" : "")); // every PUBLISH, to trace an order
         dataDir = Files.createTempDirectory("crash-it");
         int httpPort = FreePorts.loopback();
@@ -148,17 +148,8 @@ class GatewayCrashIT {
 
         Map<String, Set<Long>> stored = drainAndReadStore();
         long acked = count(acknowledged);
-        long lost = 0;
+        long lost = DeliveryCounts.lost(acknowledged, stored);
         long phantom = 0;
-        for (Map.Entry<String, Set<Long>> e : acknowledged.entrySet()) {
-            Set<Long> missing = new HashSet<>(e.getValue());
-            missing.removeAll(stored.getOrDefault(e.getKey(), Set.of()));
-            lost += missing.size();
-            if (!missing.isEmpty()) {
-                System.out.println("  lost in session " + e.getKey() + ": " + missing.size() + " of " + e.getValue().size()
-                        + ", e.g. seq " + missing.stream().sorted().limit(10).toList());
-            }
-        }
         for (Map.Entry<String, Set<Long>> e : stored.entrySet()) {
             Set<Long> extra = new HashSet<>(e.getValue());
             extra.removeAll(sent.getOrDefault(e.getKey(), Set.of()));
@@ -343,23 +334,10 @@ class GatewayCrashIT {
     /** Polls the running gateway's embedded store until it holds {@code expected} observations or stops growing. */
     private void awaitStoreSettled(long expected) throws InterruptedException {
         String uri = gateway.embeddedMongoUri();
-        long deadline = System.nanoTime() + DRAIN_AT_MOST.toNanos();
-        long last = -1;
-        long lastChange = System.nanoTime();
         try (MongoClient client = MongoClients.create(uri)) {
-            while (System.nanoTime() < deadline && System.nanoTime() - lastChange < DRAIN_QUIET.toNanos()) {
-                long now = client.getDatabase("iomt").getCollection("observations").countDocuments();
-                if (now >= expected) {
-                    break;
-                }
-                if (now != last) {
-                    last = now;
-                    lastChange = System.nanoTime();
-                }
-                Thread.sleep(1_000);
-            }
+            DeliveryCounts.awaitStored(client.getDatabase("iomt").getCollection("observations"), expected, DRAIN_QUIET,
+                    DRAIN_AT_MOST);
         }
-        Thread.sleep(2_000); // anything redelivered meanwhile (a duplicate would show in the file)
     }
 
     private Map<String, Set<Long>> readStore() {

@@ -45,6 +45,7 @@ import org.iomtpq.gateway.simulator.MqttDeviceTransport;
 import org.iomtpq.gateway.simulator.OperatorClient;
 import org.iomtpq.gateway.simulator.SimulatedDevice;
 import org.iomtpq.gateway.simulator.VitalSigns;
+import org.iomtpq.gateway.testsupport.DeliveryCounts;
 import org.iomtpq.gateway.testsupport.FreePorts;
 import org.iomtpq.gateway.testsupport.MosquittoProcess;
 import org.iomtpq.gateway.testsupport.PahoV5Client;
@@ -125,8 +126,7 @@ class GatewayFailoverIT {
     @Test
     void threeInstancesLoseNothingWhenOneIsKilledAndAllRefuseADeviceRevokedThroughAnother() throws Exception {
         MosquittoProcess.assumeInstalled();
-        mosquitto = MosquittoProcess.start("allow_anonymous true\npersistence false\nmax_queued_messages 1000000\n"
-                + "max_inflight_messages 100\nset_tcp_nodelay true\n");
+        mosquitto = MosquittoProcess.start(MosquittoProcess.KEEP_EVERYTHING);
         dir = Files.createTempDirectory("failover-it");
         storeUri = startStore();
         Instance a = new Instance("a");
@@ -172,16 +172,7 @@ class GatewayFailoverIT {
 
         long acked = count(acknowledged);
         Map<String, Set<Long>> stored = drainAndReadStore(acked);
-        long lost = 0;
-        for (Map.Entry<String, Set<Long>> e : acknowledged.entrySet()) {
-            Set<Long> missing = new HashSet<>(e.getValue());
-            missing.removeAll(stored.getOrDefault(e.getKey(), Set.of()));
-            lost += missing.size();
-            if (!missing.isEmpty()) {
-                System.out.println("  lost in session " + e.getKey() + ": " + missing.size() + " of " + e.getValue().size()
-                        + ", e.g. seq " + missing.stream().sorted().limit(10).toList());
-            }
-        }
+        long lost = DeliveryCounts.lost(acknowledged, stored);
         collectDeviceErrors(streamingDevices);
         int auditExit = IomtProcess.runToExit(a.environment, dir.resolve("verify-audit.log"), Duration.ofSeconds(90),
                 "verify-audit");
@@ -403,21 +394,7 @@ class GatewayFailoverIT {
     private Map<String, Set<Long>> drainAndReadStore(long expected) throws InterruptedException {
         try (MongoClient client = MongoClients.create(storeUri)) {
             MongoCollection<Document> observations = client.getDatabase("iomt").getCollection("observations");
-            long deadline = System.nanoTime() + DRAIN_AT_MOST.toNanos();
-            long last = -1;
-            long lastChange = System.nanoTime();
-            while (System.nanoTime() < deadline && System.nanoTime() - lastChange < DRAIN_QUIET.toNanos()) {
-                long now = observations.estimatedDocumentCount();
-                if (now >= expected) {
-                    break;
-                }
-                if (now != last) {
-                    last = now;
-                    lastChange = System.nanoTime();
-                }
-                Thread.sleep(1_000);
-            }
-            Thread.sleep(2_000); // anything redelivered meanwhile (a duplicate would show below)
+            DeliveryCounts.awaitStored(observations, expected, DRAIN_QUIET, DRAIN_AT_MOST);
             Map<String, Set<Long>> stored = new HashMap<>();
             for (Document d : observations.find().projection(Projections.include("sessionId", "seq"))) {
                 stored.computeIfAbsent(d.getString("sessionId"), k -> new HashSet<>())

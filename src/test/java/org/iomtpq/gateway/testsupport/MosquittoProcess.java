@@ -54,6 +54,13 @@ public final class MosquittoProcess implements AutoCloseable {
     }
 
     /**
+     * For load and crash tests: anonymous, nothing dropped however far a gateway falls behind or however long it is
+     * down (the tests count every acknowledged message), 100 in flight per client, no Nagle delay.
+     */
+    public static final String KEEP_EVERYTHING = "allow_anonymous true\npersistence false\nmax_queued_messages 1000000\n"
+            + "max_inflight_messages 100\nset_tcp_nodelay true\n";
+
+    /**
      * Starts mosquitto with {@code configBody} followed by a generated {@code listener PORT 127.0.0.1}
      * line (last, so global options such as {@code per_listener_settings} come first). The body must not
      * declare listeners, {@code user} or {@code log_dest}; files it names must be absolute paths.
