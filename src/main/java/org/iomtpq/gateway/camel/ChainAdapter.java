@@ -1,13 +1,16 @@
 package org.iomtpq.gateway.camel;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.camel.Exchange;
 import org.iomtpq.gateway.chain.RegistryContract;
 import org.iomtpq.gateway.service.ChainEvents;
 import org.iomtpq.gateway.service.DeviceNotification;
+import org.iomtpq.gateway.service.DeviceNotificationQueue;
 import org.iomtpq.gateway.service.OutboxRelay;
+import org.iomtpq.gateway.service.RelayLeadership;
 import org.iomtpq.gateway.service.SubmissionWaits;
 import org.iomtpq.gateway.store.ChainCursorRepository;
 import org.web3j.protocol.core.methods.response.Log;
@@ -25,20 +28,29 @@ public final class ChainAdapter {
     private final Duration relayPeriod;
     private final ChainEvents events;
     private final ChainCursorRepository cursor;
+    private final RelayLeadership leadership;
+    private final DeviceNotificationQueue elsewhere;
 
     public ChainAdapter(OutboxRelay relay, SubmissionWaits waits, Duration relayPeriod, ChainEvents events,
-                        ChainCursorRepository cursor) {
+                        ChainCursorRepository cursor, RelayLeadership leadership, DeviceNotificationQueue elsewhere) {
+        this.elsewhere = elsewhere;
         this.relay = relay;
+        this.leadership = leadership;
         this.waits = waits;
         this.relayPeriod = relayPeriod;
         this.events = events;
         this.cursor = cursor;
     }
 
-    /** Waits (on the timer's own thread) for a ring or the relay period, then runs one round. */
+    /**
+     * Waits (on the timer's own thread) for a ring or the relay period, then runs one round — or, where another
+     * instance relays, looks for the hashes it stored; either way also what other steps left for the devices.
+     */
     public void relayOutbox(Exchange exchange) throws InterruptedException {
         waits.awaitRing(relayPeriod);
-        exchange.getMessage().setBody(relay.tick());
+        List<DeviceNotification> out = new ArrayList<>(leadership.leads() ? relay.tick() : relay.followOtherRelay());
+        out.addAll(elsewhere.drain());
+        exchange.getMessage().setBody(out);
     }
 
     /** One registry log; the block is remembered so a restarted gateway resumes after it instead of missing events. */

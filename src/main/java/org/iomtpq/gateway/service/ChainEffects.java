@@ -119,19 +119,34 @@ public final class ChainEffects implements OutboxEffects {
                 DeviceStatus.ACTIVE.name(), d.deviceIdHash(), d.keyCommitment(), d.txHash()))));
     }
 
+    /**
+     * The registry holds the new keys: every session on other keys ends (§5a) — first, because once the record names
+     * the new keys (the registration endpoint shows it) no old session may still be accepted; and again after the
+     * switch, for a handshake on the old keys that completed in between.
+     */
     private List<DeviceNotification> rotated(OutboxEntry e, String txHash, Instant now) {
+        long ended = sessions.endAllOfOtherKeys(e.deviceId(), e.commitment(), now);
         if (!devices.completeRotation(e.deviceId(), e.commitment(), e.kemPublicKey(), e.sigPublicKey(), now)) {
             return List.of();
         }
-        long ended = sessions.endAllOfOtherKeys(e.deviceId(), e.commitment(), now);
+        ended += sessions.endAllOfOtherKeys(e.deviceId(), e.commitment(), now);
         audit.record(AuditEvent.success("KEY_ROTATED", e.deviceId(), "keys rotated to commitment " + e.commitment()
                 + (txHash == null ? "" : " in " + txHash) + "; " + ended + " session(s) ended"));
         return List.of(new DeviceNotification(e.deviceId(), MessageCodec.toJson(
                 new RotationMessage(e.deviceId(), DeviceStatus.ACTIVE.name(), e.commitment(), txHash))));
     }
 
+    /**
+     * A reverted transaction does not mean the operation failed: another transaction may have done it first (another
+     * instance's relay while the relay lease changed hands, another gateway enrolling the same keys), and the registry
+     * then refuses this one (DeviceAlreadyActive, CommitmentAlreadyUsed). What the registry holds decides; when it
+     * cannot be read, the revert is taken as it is.
+     */
     @Override
     public List<DeviceNotification> reverted(OutboxEntry e, String reason) {
+        if (e.op() != OutboxEntry.Op.REGISTER_BATCH && doneByAnotherTransaction(e)) {
+            return confirmed(e, null);
+        }
         onChain.invalidate(e.deviceIdHash());
         Instant now = clock.instant();
         return switch (e.op()) {
@@ -150,6 +165,14 @@ public final class ChainEffects implements OutboxEffects {
             case ANCHOR -> throw new IllegalStateException("handled above");
             case REGISTER_BATCH -> throw notADeviceOperation();
         };
+    }
+
+    private boolean doneByAnotherTransaction(OutboxEntry e) {
+        try {
+            return alreadyOnChain(e);
+        } catch (RuntimeException unreadable) { // the node is unreachable (UNAVAILABLE): the revert stands
+            return false;
+        }
     }
 
     @Override

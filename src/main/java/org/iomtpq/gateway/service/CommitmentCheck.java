@@ -13,7 +13,8 @@ import org.iomtpq.gateway.store.OutboxRepository;
 /**
  * PROTOCOL.md §5 step 2 with a chain: the keys in the database must be the ones the registry holds as active. The
  * commitment is recomputed from the stored keys (not read from the stored commitment field), so a key swapped in
- * MongoDB is caught: DEVICE_REVOKED, audited as KEY_MISMATCH. A rotation that is already on chain is completed first.
+ * MongoDB is caught: DEVICE_REVOKED, audited as KEY_MISMATCH. A rotation that is already on chain is completed first,
+ * and its second {@code rotation} ACTIVE (§5a) queued for the device.
  */
 public final class CommitmentCheck {
 
@@ -22,9 +23,11 @@ public final class CommitmentCheck {
     private final OutboxRepository outbox;
     private final ChainEffects effects;
     private final AuditTrail audit;
+    private final DeviceNotificationQueue notifications;
 
     public CommitmentCheck(OnChainKeys onChain, DeviceRepository devices, OutboxRepository outbox, ChainEffects effects,
-                           AuditTrail audit) {
+                           AuditTrail audit, DeviceNotificationQueue notifications) {
+        this.notifications = notifications;
         this.onChain = onChain;
         this.devices = devices;
         this.outbox = outbox;
@@ -38,7 +41,7 @@ public final class CommitmentCheck {
         if (key.active() && key.commitment().equals(device.pendingKeyCommitment())) {
             outbox.find(OutboxEntry.pending(OutboxEntry.Op.ROTATE, device.deviceId(), device.deviceIdHash(),
                             device.pendingKeyCommitment(), null, null, java.time.Instant.EPOCH).id())
-                    .ifPresent(rotation -> effects.confirmed(rotation, rotation.txHash()));
+                    .ifPresent(rotation -> notifications.add(effects.confirmed(rotation, rotation.txHash())));
             device = devices.find(device.deviceId()).orElse(device);
         }
         String stored = Hex0x.encode(SignedPayloads.keyCommitment(device.kemPublicKey(), device.sigPublicKey()));

@@ -142,6 +142,23 @@ public final class OutboxRelay {
     }
 
     /**
+     * A round of an instance that does not relay ({@link RelayLeadership}): answers waiting here name the transaction
+     * once the relaying instance has signed and stored it; nothing is signed or sent here.
+     */
+    public List<DeviceNotification> followOtherRelay() {
+        if (waits.anyWaiting()) {
+            Map<String, String> signed = new HashMap<>();
+            RelayRound.of(outbox.openInOrder(clock.instant())).storedHashes().forEach((id, txHash) -> {
+                if (txHash != null) {
+                    signed.put(id, txHash);
+                }
+            });
+            waits.roundEnded(signed);
+        }
+        return List.of();
+    }
+
+    /**
      * Whether answers may ring for a round of their own now. Told as soon as it changes (a receipt collected, a
      * transaction signed), so that an answer arriving during a long round does not go by the state before it.
      */

@@ -24,9 +24,10 @@ import java.util.concurrent.TimeUnit;
  * registration endpoint is authoritative either way: it names the hash once signed, and a new one should the
  * transaction be replaced.
  * <p>
- * Only this instance's relay completes a wait. Instances sharing one MongoDB all relay the same outbox, so another
- * instance's round may sign the entry first: the local round that sees it then names that stored hash, and an entry
- * the local relay never sees open ends its wait at the bound, with null.
+ * Instances sharing one MongoDB share one outbox, relayed by one of them at a time ({@link RelayLeadership}): on
+ * the others a round only looks for the hashes that relay stored ({@link OutboxRelay#followOtherRelay}), so an answer
+ * there names the transaction once it is signed, and an entry finished before such a round saw it ends its wait at
+ * the bound, with null.
  */
 public final class SubmissionWaits {
 
@@ -59,6 +60,11 @@ public final class SubmissionWaits {
             rings.release(); // a second permit at worst means one more (cheap) round, never a lost ring
         }
         return answer;
+    }
+
+    /** Whether any answer waits now. */
+    boolean anyWaiting() {
+        return !waiting.isEmpty();
     }
 
     /** The relay between rounds: returns when an answer rang, or after {@code idle}. */

@@ -28,6 +28,7 @@ import org.iomtpq.gateway.config.GatewaySettings;
 import org.iomtpq.gateway.service.AuditAnchors;
 import org.iomtpq.gateway.service.AuditTrail;
 import org.iomtpq.gateway.service.DeviceChangeWatch;
+import org.iomtpq.gateway.service.DeviceNotificationQueue;
 import org.iomtpq.gateway.service.OutageWaits;
 import org.iomtpq.gateway.service.ObservationBatches;
 import org.iomtpq.gateway.service.RetentionService;
@@ -36,6 +37,7 @@ import org.iomtpq.gateway.store.RetentionLedger;
 import org.iomtpq.gateway.store.RetentionStore;
 import org.iomtpq.gateway.store.StoreUpgrade;
 import org.iomtpq.gateway.store.StoredSeqs;
+import org.iomtpq.gateway.store.StreamLeaseRepository;
 import org.iomtpq.gateway.service.ChainEffects;
 import org.iomtpq.gateway.service.ChainEvents;
 import org.iomtpq.gateway.service.CommitmentCheck;
@@ -55,6 +57,7 @@ import org.iomtpq.gateway.service.OperatorCommands;
 import org.iomtpq.gateway.service.OperatorQueries;
 import org.iomtpq.gateway.service.RegistryMode;
 import org.iomtpq.gateway.service.RevocationService;
+import org.iomtpq.gateway.service.RelayLeadership;
 import org.iomtpq.gateway.service.RotationService;
 import org.iomtpq.gateway.service.SessionKeyVault;
 import org.iomtpq.gateway.service.SubmissionWaits;
@@ -84,6 +87,7 @@ public final class GatewayComponents implements AutoCloseable {
     private final Map<String, Object> beans = new LinkedHashMap<>();
     private final ObservationWriter observationWriter;
     private final DeviceChangeWatch changeWatch;
+    private RelayLeadership relayLeadership; // chain mode only
     private final ExecutorService continuations;
     private final DeviceLanes deviceLanes;
     private final GatewayIdentity identity;
@@ -145,14 +149,19 @@ public final class GatewayComponents implements AutoCloseable {
                     settings.getInt("iomt.audit.anchor-max-batch"), clock);
             beans.put("auditAnchors", anchors);
             ChainEffects effects = new ChainEffects(devices, sessions, onChain, audit, anchors, clock);
-            commitmentCheck = new CommitmentCheck(onChain, devices, outbox, effects, audit);
+            DeviceNotificationQueue notificationsElsewhere = new DeviceNotificationQueue();
+            commitmentCheck = new CommitmentCheck(onChain, devices, outbox, effects, audit, notificationsElsewhere);
             ChainCursorRepository cursor = new ChainCursorRepository(db, registry.settings().requireRegistry());
             OutboxRelay relay = new OutboxRelay(outbox, registry, effects, clock,
                     new OutboxRelay.Limits(settings.getInt("iomt.outbox.register-batch-max"),
                             settings.getInt("iomt.outbox.max-in-flight")), submissions);
+            // one relaying instance among those sharing this outbox; each signs with its own account
+            relayLeadership = new RelayLeadership(new StreamLeaseRepository(db), stream,
+                    Duration.ofSeconds(settings.getLong("iomt.instance.lease-ttl-seconds")), clock);
             beans.put("chainAdapter", new ChainAdapter(relay, submissions,
                     Duration.ofMillis(settings.getLong("iomt.outbox.relay-period-ms")),
-                    new ChainEvents(devices, onChain, effects, revocation, clock), cursor));
+                    new ChainEvents(devices, onChain, effects, revocation, clock), cursor, relayLeadership,
+                    notificationsElsewhere));
             beans.put("web3j", registry.web3j());
         }
         EnrollmentService enrollment = new EnrollmentService(devices, approvals, audit, registryMode, outbox, clock);
@@ -245,6 +254,9 @@ public final class GatewayComponents implements AutoCloseable {
         deviceLanes.close();
         observationWriter.close();
         changeWatch.leave();
+        if (relayLeadership != null) {
+            relayLeadership.close(); // Camel has stopped: no relay round runs any more
+        }
         continuations.shutdown();
         try {
             continuations.awaitTermination(10, TimeUnit.SECONDS);

@@ -23,7 +23,8 @@ import org.bson.Document;
 import org.bson.types.Binary;
 
 /**
- * {@code outbox}: chain operations on their way to the registry, shared by nothing but this gateway's account.
+ * {@code outbox}: chain operations on their way to the registry, relayed by one instance of the gateway at a time
+ * ({@code RelayLeadership}), each signing with its own account.
  * <p>
  * The outbox only grows (every audit anchor adds an entry, 2,880 a day at the default interval), and the relay asks
  * for what is due twice a second. On the embedded server any filter but {@code _id} scans every entry ever made

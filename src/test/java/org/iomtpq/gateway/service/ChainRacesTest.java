@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.mongodb.client.model.Filters;
@@ -34,13 +36,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 10 item 7 with the interleaving forced, over the embedded MongoDB and a scripted chain: a device revoked and
+ * Races between the relay, the log consumer, handshakes and other relays, with the interleaving forced, over the
+ * embedded MongoDB and a scripted chain.
+ * <p>
+ * Issue 10 item 7, over the embedded MongoDB and a scripted chain: a device revoked and
  * enrolled again with new keys (PROTOCOL.md §4, §7) whose old key's KeyDeactivated event is handled only after the
  * re-enrollment. The log consumer polls on its own and lags behind the relay, which reads its own receipts, so the
  * event may come at any point of the new enrollment's way to ACTIVE. It is about the old key: the new enrollment
  * goes on. A deactivation of the key a record stands on still revokes it here, whoever sent it.
  */
-class ReEnrollmentRaceTest {
+class ChainRacesTest {
 
     private static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
     private static final String DEVICE_ID = "BP_REENROLL_001";
@@ -73,6 +78,10 @@ class ReEnrollmentRaceTest {
     private final EnrollmentService enrollment = new EnrollmentService(devices, new ApprovalRepository(mongo.db()), audit,
             RegistryMode.CHAIN, outbox, clock);
     private final ChainEvents events = new ChainEvents(devices, onChain, effects, revocation, clock);
+    private final RotationService rotation = new RotationService(devices, sessions, audit, RegistryMode.CHAIN, outbox, clock);
+    private final DeviceNotificationQueue notificationsElsewhere = new DeviceNotificationQueue();
+    private final CommitmentCheck commitmentCheck = new CommitmentCheck(onChain, devices, outbox, effects, audit,
+            notificationsElsewhere);
     private final OutboxRelay relay = new OutboxRelay(outbox, chain, effects, clock, new OutboxRelay.Limits(16, 4),
             new SubmissionWaits(java.time.Duration.ZERO));
 
@@ -161,6 +170,68 @@ class ReEnrollmentRaceTest {
         events.on(new RegistryEvent.KeyDeactivated(hex(ID_HASH), OTHER_GATEWAY, "0xother", 9));
 
         assertDevice(DeviceStatus.REVOKED, keys);
+    }
+
+    /**
+     * Two relays (instances sharing the outbox while the relay lease changed hands) sent the same registration: the
+     * other's transaction was mined first and ours reverted with DeviceAlreadyActive. The registry holds the key, so
+     * the device is ACTIVE, not failed.
+     */
+    @Test
+    void aRegistrationWhoseTransactionRevertedBecauseAnotherOneWasMinedFirstBecomesActive() {
+        DeviceIdentity keys = DeviceIdentity.generate(DEVICE_ID, "bp-monitor", RANDOM);
+        assertTrue(enroll(keys).created());
+        chain.revertsWhenMined = s -> true;
+        relayUntilMined();
+        registryHolds(keys, true); // the other relay's transaction
+
+        relay.tick();
+
+        assertDevice(DeviceStatus.ACTIVE, keys);
+        assertEquals(0, openOutboxEntries());
+    }
+
+    @Test
+    void aRegistrationThatRevertedWithoutItsKeyOnChainFails() {
+        DeviceIdentity keys = DeviceIdentity.generate(DEVICE_ID, "bp-monitor", RANDOM);
+        assertTrue(enroll(keys).created());
+        chain.revertsWhenMined = s -> true;
+        relayUntilMined();
+
+        relay.tick();
+
+        assertEquals(DeviceStatus.REGISTRATION_FAILED, devices.find(DEVICE_ID).orElseThrow().status());
+    }
+
+    /**
+     * Issue 10's missing second `rotation` (seen in NodeDeviceChainInteropIT, reproduced here): rotateDeviceKey is
+     * mined and a handshake of the device checks its keys before the relay collects the receipt. The check completes
+     * the rotation; the device must still be told ACTIVE, exactly once.
+     */
+    @Test
+    void aRotationThatAHandshakeFindsMinedIsAnnouncedToTheDeviceOnce() {
+        DeviceIdentity first = enrolledAndActive();
+        DeviceIdentity second = DeviceIdentity.generate(DEVICE_ID, "bp-monitor", RANDOM);
+        clock.advance(STEP);
+        byte[] raw = MessageCodec.toJson(first.rotateTo(second, clock.instant(), RANDOM)).getBytes(StandardCharsets.UTF_8);
+        assertEquals("PENDING_CHAIN", rotation.rotate(raw, new RequestContext(Transport.MQTT, Step.ROTATE, null))
+                .rotation().status());
+        relayUntilMined();
+        registryHolds(second, true);
+        String rotateTx = chain.signedCalls("rotateDeviceKey").get(0).tx().txHash();
+        assertEquals(List.of(), events.on(new RegistryEvent.KeyRegistered(hex(ID_HASH), second.keyCommitment(),
+                "0x00000000000000000000000000000000000000a1", rotateTx, chain.outcome(rotateTx).orElseThrow().blockNumber())),
+                "the log consumer sees the new key first: it drops the cached view, nothing more");
+
+        commitmentCheck.verify(devices.find(DEVICE_ID).orElseThrow()); // a hello, before the relay's next round
+        List<DeviceNotification> told = new ArrayList<>(notificationsElsewhere.drain());
+        told.addAll(relay.tick()); // the relay collects the receipt: the rotation is already complete
+
+        assertDevice(DeviceStatus.ACTIVE, second);
+        assertEquals(1, told.size(), "one notification: " + told);
+        assertTrue(told.get(0).json().contains("\"type\":\"rotation\"") && told.get(0).json().contains("\"status\":\"ACTIVE\""),
+                told.get(0).json());
+        assertEquals(List.of(), notificationsElsewhere.drain(), "nothing left to send");
     }
 
     // ---- steps
