@@ -62,12 +62,11 @@ public final class AuditStreamLease implements AutoCloseable {
             if (leases.acquire(stream, holder, lock, now, ttl)) {
                 return;
             }
-            Optional<Lease> current = leases.find(stream);
-            if (current.isPresent() && lock.equals(current.get().lock())
-                    && leases.takeOver(stream, current.get().holder(), holder, lock, now)) {
+            if (leases.takeBackOwn(stream, holder, lock, now)) {
                 LOG.info("audit stream {}: took the lease back from a stopped process of this data directory ({})", stream, lock);
                 return;
             }
+            Optional<Lease> current = leases.find(stream);
             String other = current.map(l -> l.lock() == null ? "holder " + l.holder() : l.lock()).orElse("another instance");
             if (!now.isBefore(giveUpAt)) {
                 throw new StartupException("audit stream " + stream + " is held by another running gateway (" + other

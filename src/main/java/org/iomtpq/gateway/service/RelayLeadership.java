@@ -3,11 +3,9 @@ package org.iomtpq.gateway.service;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.UUID;
 
 import org.iomtpq.gateway.store.StreamLeaseRepository;
-import org.iomtpq.gateway.store.StreamLeaseRepository.Lease;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,12 +63,7 @@ public final class RelayLeadership implements AutoCloseable {
 
     private boolean tryAcquire(Instant now) {
         try {
-            if (leases.acquire(LEASE, holder, stream, now, ttl)) {
-                return true;
-            }
-            Optional<Lease> current = leases.find(LEASE);
-            return current.isPresent() && stream.equals(current.get().lock())
-                    && leases.takeOver(LEASE, current.get().holder(), holder, stream, now);
+            return leases.acquire(LEASE, holder, stream, now, ttl) || leases.takeBackOwn(LEASE, holder, stream, now);
         } catch (RuntimeException e) {
             LOG.warn("outbox relay: the relay lease could not be read or renewed ({}); not relaying this round", e.toString());
             return false;

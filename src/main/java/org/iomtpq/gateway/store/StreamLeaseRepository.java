@@ -48,6 +48,17 @@ public final class StreamLeaseRepository {
                 .getModifiedCount() == 1;
     }
 
+    /**
+     * Takes over a lease recorded under {@code lock} — a dead process's, when the caller holds that lock now (an OS
+     * lock of the data directory, or an audit stream one live process holds at a time). False if the lease is under
+     * another lock, or someone else took or renewed it meanwhile.
+     */
+    public boolean takeBackOwn(String stream, String holder, String lock, Instant now) {
+        Optional<Lease> current = find(stream);
+        return current.isPresent() && lock.equals(current.get().lock())
+                && takeOver(stream, current.get().holder(), holder, lock, now);
+    }
+
     public Optional<Lease> find(String stream) {
         Document d = leases.find(eq("_id", stream)).first();
         if (d == null) {
