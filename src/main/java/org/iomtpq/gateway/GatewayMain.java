@@ -1,8 +1,5 @@
 package org.iomtpq.gateway;
 
-import org.iomtpq.gateway.startup.DevTokens;
-import org.iomtpq.gateway.startup.GatewayRuntime;
-import org.iomtpq.gateway.startup.StartupFailures;
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -10,6 +7,9 @@ import java.util.concurrent.TimeUnit;
 import org.iomtpq.gateway.config.GatewaySettings;
 import org.iomtpq.gateway.config.StartupException;
 import org.iomtpq.gateway.config.StopSignal;
+import org.iomtpq.gateway.startup.DevTokens;
+import org.iomtpq.gateway.startup.GatewayRuntime;
+import org.iomtpq.gateway.startup.StartupFailures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

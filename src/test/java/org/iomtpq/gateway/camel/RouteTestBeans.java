@@ -1,6 +1,5 @@
 package org.iomtpq.gateway.camel;
 
-import org.iomtpq.gateway.startup.GatewayComponents;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -15,6 +14,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.main.MainConfigurationProperties;
 import org.iomtpq.gateway.config.GatewaySettings;
 import org.iomtpq.gateway.embedded.EmbeddedMongo;
+import org.iomtpq.gateway.startup.GatewayComponents;
 
 /**
  * Beans for route tests: the real object graph over an in-memory mongo-java-server (repositories need reads),
