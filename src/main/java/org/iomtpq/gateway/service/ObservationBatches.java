@@ -12,6 +12,7 @@ import java.util.function.Function;
 
 import org.iomtpq.gateway.protocol.Limits;
 import org.iomtpq.gateway.store.ObservationRecord;
+import org.iomtpq.gateway.store.ObservationRepository;
 import org.iomtpq.gateway.store.ObservationRepository.InsertOutcome;
 import org.iomtpq.gateway.store.StoredSeqs;
 import org.iomtpq.gateway.store.StoredSeqs.Range;
@@ -38,6 +39,9 @@ import org.slf4j.LoggerFactory;
  * (the batch keeps each lane's order). Any history this allows is one a single writer could have produced: admissions
  * that read the same top are ordered by seq, and everything recorded before a read is in it. Runs on the writer's
  * single thread only.
+ * <p>
+ * With a FHIR export, the ids a batch stored are noted in its feed before anyone is answered, so nothing acknowledged
+ * can miss its delivery; a note that fails fails the batch (see the four-argument constructor).
  */
 public final class ObservationBatches implements Function<List<ObservationRecord>, List<InsertOutcome>> {
 
@@ -47,6 +51,11 @@ public final class ObservationBatches implements Function<List<ObservationRecord
     private final Consumer<Map<String, Range>> widen;
     /** Recorded tops by session (absent: none recorded); null where no other instance writes this store. */
     private final Function<Collection<String>, Map<String, Long>> sharedTops;
+    /**
+     * Told the ids of what each batch stored (new or found stored), after the ranges and before anyone is answered;
+     * throws when that could not be recorded. The FHIR feed: without it a stored reading might never be delivered.
+     */
+    private final Consumer<List<String>> storedIds;
     /** Ranges whose write failed, to go out with the next batch or at the next idle moment. */
     private final Map<String, Range> unwritten = new HashMap<>();
 
@@ -60,22 +69,37 @@ public final class ObservationBatches implements Function<List<ObservationRecord
     public ObservationBatches(Function<List<ObservationRecord>, List<InsertOutcome>> insert,
                               Consumer<Map<String, Range>> widen,
                               Function<Collection<String>, Map<String, Long>> sharedTops) {
+        this(insert, widen, sharedTops, ids -> { });
+    }
+
+    /**
+     * @param storedIds told the observation ids each batch stored; when it throws, the batch fails as a whole (its
+     *                  callers are not answered as stored, and their retries, found stored, tell it again)
+     */
+    public ObservationBatches(Function<List<ObservationRecord>, List<InsertOutcome>> insert,
+                              Consumer<Map<String, Range>> widen,
+                              Function<Collection<String>, Map<String, Long>> sharedTops,
+                              Consumer<List<String>> storedIds) {
         this.insert = insert;
         this.widen = widen;
         this.sharedTops = sharedTops;
+        this.storedIds = storedIds;
     }
 
     @Override
     public List<InsertOutcome> apply(List<ObservationRecord> batch) {
         List<InsertOutcome> outcomes = sharedTops == null ? insert.apply(batch) : insertWithinWindow(batch);
         Map<String, Range> ranges = new HashMap<>(unwritten);
+        List<String> ids = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size() && i < outcomes.size(); i++) {
             if (outcomes.get(i) == InsertOutcome.STORED || outcomes.get(i) == InsertOutcome.DUPLICATE) {
-                long seq = batch.get(i).seq();
-                ranges.merge(batch.get(i).sessionId(), new Range(seq, seq), ObservationBatches::union);
+                ObservationRecord r = batch.get(i);
+                ranges.merge(r.sessionId(), new Range(r.seq(), r.seq()), ObservationBatches::union);
+                ids.add(ObservationRepository.id(r.sessionId(), r.seq()));
             }
         }
         write(ranges);
+        storedIds.accept(ids);
         return outcomes;
     }
 

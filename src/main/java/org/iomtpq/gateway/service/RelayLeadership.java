@@ -10,7 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Which instance relays the outbox. Instances sharing one MongoDB share one outbox, but each signs with its own
+ * Which instance does a duty that must run in one instance at a time: relaying the outbox, and (with its own lease)
+ * the FHIR export. Which instance relays the outbox. Instances sharing one MongoDB share one outbox, but each signs with its own
  * Ethereum account: two relays seeing the same open entry would both sign and send it, and the one whose
  * transaction reverts (the registry refuses a second registration) would record the operation as failed although the
  * other's was mined. So one instance relays at a time, under a lease in {@code stream_leases}; the others answer
@@ -25,6 +26,8 @@ public final class RelayLeadership implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RelayLeadership.class);
 
     private final StreamLeaseRepository leases;
+    private final String lease;
+    private final String duty;
     private final String stream;
     private final Duration ttl;
     private final Clock clock;
@@ -34,7 +37,15 @@ public final class RelayLeadership implements AutoCloseable {
 
     /** {@code ttl}: how long the lease lives unrenewed; it is renewed once a third of it has passed. */
     public RelayLeadership(StreamLeaseRepository leases, String stream, Duration ttl, Clock clock) {
+        this(leases, LEASE, "outbox relay", stream, ttl, clock);
+    }
+
+    /** @param lease the lease's name in {@code stream_leases}; @param duty what it is for, in log lines */
+    public RelayLeadership(StreamLeaseRepository leases, String lease, String duty, String stream, Duration ttl,
+                           Clock clock) {
         this.leases = leases;
+        this.lease = lease;
+        this.duty = duty;
         this.stream = stream;
         this.ttl = ttl;
         this.clock = clock;
@@ -54,8 +65,8 @@ public final class RelayLeadership implements AutoCloseable {
             renewAfter = now.plus(ttl.dividedBy(3));
         }
         if (nowLeading != leading) {
-            LOG.info(nowLeading ? "outbox relay: this instance ({}) relays the shared outbox now"
-                    : "outbox relay: another instance relays the shared outbox (this one, {}, takes over if it stops)", stream);
+            LOG.info(nowLeading ? "{}: this instance ({}) does it now"
+                    : "{}: another instance does it (this one, {}, takes over if it stops)", duty, stream);
         }
         leading = nowLeading;
         return nowLeading;
@@ -63,9 +74,9 @@ public final class RelayLeadership implements AutoCloseable {
 
     private boolean tryAcquire(Instant now) {
         try {
-            return leases.acquire(LEASE, holder, stream, now, ttl) || leases.takeBackOwn(LEASE, holder, stream, now);
+            return leases.acquire(lease, holder, stream, now, ttl) || leases.takeBackOwn(lease, holder, stream, now);
         } catch (RuntimeException e) {
-            LOG.warn("outbox relay: the relay lease could not be read or renewed ({}); not relaying this round", e.toString());
+            LOG.warn("{}: its lease could not be read or renewed ({}); not this round", duty, e.toString());
             return false;
         }
     }
@@ -75,10 +86,10 @@ public final class RelayLeadership implements AutoCloseable {
     public synchronized void close() {
         if (leading) {
             try {
-                leases.release(LEASE, holder);
+                leases.release(lease, holder);
             } catch (RuntimeException e) {
-                LOG.warn("outbox relay: releasing the relay lease failed ({}); another instance takes over within {} s",
-                        e.toString(), ttl.toSeconds());
+                LOG.warn("{}: releasing its lease failed ({}); another instance takes over within {} s",
+                        duty, e.toString(), ttl.toSeconds());
             }
             leading = false;
         }

@@ -49,24 +49,30 @@ public final class RetentionService {
     private final Ages ages;
     private final int batchBudget;
     private final int seqMargin;
-    private final Predicate<String> observationsDelivered;
+    private final Predicate<Instant> deliveredBefore;
+    /**
+     * How long after its session expired a reading may still be written (accepted just before, then held through a
+     * storage outage): what retention asks the downstream delivery about is everything stored until then.
+     */
+    static final Duration LAST_WRITE_MARGIN = Duration.ofMinutes(10);
     private final AuditTrail audit;
     private final Clock clock;
 
     /**
      * @param batchBudget           about how many documents one round deletes (a round finishes the chunk it is in)
      * @param seqMargin             how far above a session's recorded top observations may exist (the write batch)
-     * @param observationsDelivered whether a session's observations reached their downstream system (always true when
-     *                              none is configured); undelivered ones wait another hour
+     * @param deliveredBefore       whether every observation stored before the given instant reached its downstream
+     *                              system (always true when none is configured); a session whose observations may
+     *                              not all have arrived there waits another hour
      */
     public RetentionService(RetentionLedger ledger, RetentionStore store, Ages ages, int batchBudget, int seqMargin,
-                            Predicate<String> observationsDelivered, AuditTrail audit, Clock clock) {
+                            Predicate<Instant> deliveredBefore, AuditTrail audit, Clock clock) {
         this.seqMargin = seqMargin;
         this.ledger = ledger;
         this.store = store;
         this.ages = ages;
         this.batchBudget = batchBudget;
-        this.observationsDelivered = observationsDelivered;
+        this.deliveredBefore = deliveredBefore;
         this.audit = audit;
         this.clock = clock;
     }
@@ -160,7 +166,8 @@ public final class RetentionService {
         store.storedSeqs(sessionId).ifPresent(r -> {
             // above the top too: a crash between a batch's insert and the write of its range can leave up to one
             // batch of a session's observations above it (never acknowledged, but stored)
-            ObservationRange range = new ObservationRange(sessionId, r.first(), r.top() + seqMargin);
+            ObservationRange range = new ObservationRange(sessionId, r.first(), r.top() + seqMargin,
+                    expiresAt.plus(LAST_WRITE_MARGIN).getEpochSecond());
             Instant due = expiresAt.plus(ages.observations());
             ledger.record(Kind.SESSION_OBSERVATIONS, range.toString(), due.isAfter(round.now) ? due : chunk.hourStart());
         });
@@ -174,7 +181,8 @@ public final class RetentionService {
      * Observations that still wait for their downstream delivery are noted an hour later.
      */
     private long purgeObservations(DueChunk chunk, ObservationRange range, Round round) {
-        if (!observationsDelivered.test(range.sessionId())) {
+        Instant storedBefore = range.storedBefore() < 0 ? round.now : Instant.ofEpochSecond(range.storedBefore());
+        if (!deliveredBefore.test(storedBefore)) {
             ledger.record(Kind.SESSION_OBSERVATIONS, range.toString(), round.now.plus(Duration.ofHours(1)));
             return 0;
         }
@@ -182,7 +190,8 @@ public final class RetentionService {
         long deleted = store.deleteObservations(range.sessionId(), range.from(), last);
         round.budget -= last - range.from() + 1;
         if (last < range.to()) {
-            ledger.record(Kind.SESSION_OBSERVATIONS, new ObservationRange(range.sessionId(), last + 1, range.to()).toString(),
+            ledger.record(Kind.SESSION_OBSERVATIONS,
+                    new ObservationRange(range.sessionId(), last + 1, range.to(), range.storedBefore()).toString(),
                     chunk.hourStart());
         }
         return deleted;
@@ -200,18 +209,22 @@ public final class RetentionService {
         };
     }
 
-    /** A ledger id of {@link Kind#SESSION_OBSERVATIONS}: {@code sessionId|from|to}. */
-    record ObservationRange(String sessionId, long from, long to) {
+    /**
+     * A ledger id of {@link Kind#SESSION_OBSERVATIONS}: {@code sessionId|from|to|storedBefore} (epoch seconds by
+     * which all of the session's observations were written); ids of older versions lack the last part ({@code -1}:
+     * unknown, and then only an empty delivery backlog releases them).
+     */
+    record ObservationRange(String sessionId, long from, long to, long storedBefore) {
         static ObservationRange parse(String id) {
-            int second = id.lastIndexOf('|');
-            int first = id.lastIndexOf('|', second - 1);
-            return new ObservationRange(id.substring(0, first), Long.parseLong(id.substring(first + 1, second)),
-                    Long.parseLong(id.substring(second + 1)));
+            String[] parts = id.split("\\|");
+            boolean withTime = parts.length == 4; // base64 session ids hold no '|'
+            return new ObservationRange(parts[0], Long.parseLong(parts[1]), Long.parseLong(parts[2]),
+                    withTime ? Long.parseLong(parts[3]) : -1);
         }
 
         @Override
         public String toString() {
-            return sessionId + "|" + from + "|" + to;
+            return sessionId + "|" + from + "|" + to + "|" + storedBefore;
         }
     }
 }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 
+import ca.uhn.fhir.context.FhirContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.iomtpq.gateway.startup.GatewayRuntime;
 import org.iomtpq.gateway.audit.AuditEntry;
@@ -19,6 +20,7 @@ import org.iomtpq.gateway.config.EphemeralGateway;
 import org.iomtpq.gateway.config.GatewaySettings;
 import org.iomtpq.gateway.crypto.MlKemPublicKey;
 import org.iomtpq.gateway.protocol.TelemetryMessage;
+import org.iomtpq.gateway.tools.LocalFhirServer;
 
 /**
  * The original scenario on the embedded defaults: BP_MONITOR_001 and friends enroll, run the handshake and send
@@ -33,6 +35,7 @@ public final class Demo {
     private final PrintStream out;
     private final Map<String, Integer> rejections = new TreeMap<>();
     private DemoChain chain;
+    private LocalFhirServer fhir;
 
     public Demo(PrintStream out) {
         this.out = out;
@@ -67,11 +70,18 @@ public final class Demo {
             } else {
                 step(1, "No local chain (" + missing + "): running with registry.mode=none");
             }
-            step(2, "Starting the gateway on embedded defaults (MongoDB wire protocol on H2, HiveMQ CE, Camel YAML routes)");
+            step(2, "Starting the gateway on embedded defaults (MongoDB wire protocol on H2, HiveMQ CE, Camel YAML routes)"
+                    + " and a FHIR R4 server of its own for the export");
+            fhir = new LocalFhirServer(EphemeralGateway.freeLoopbackPort()).start();
+            overrides.put("iomt.fhir.base-url", fhir.baseUrl());
+            info("FHIR R4 server (HAPI, in memory) at %s", fhir.baseUrl());
             try (GatewayRuntime gateway = GatewayRuntime.start(GatewaySettings.fromEnvironment(overrides))) {
                 return scenario(gateway, operatorToken, auditorToken);
             }
         } finally {
+            if (fhir != null) {
+                fhir.close();
+            }
             if (node != null) {
                 node.close();
             }
@@ -200,11 +210,38 @@ public final class Demo {
         } else {
             out.printf("  Chain              none (registry.mode=none; npm ci installs Anvil for the full demo)%n");
         }
+        int fhirObservations = awaitFhirSettled();
+        out.printf("  FHIR R4            %d Observations (vital-signs profile, blood pressure as one panel) and %d Devices"
+                + " delivered to %s%n", fhirObservations, fhir.devices().size(), fhir.baseUrl());
         out.println("==============================================");
-        boolean ok = intact && byStatus.getOrDefault("REVOKED", 0) == 1 && rejections.containsKey("DEVICE_REVOKED")
+        fhir.observations().stream().filter(o -> "85354-9".equals(o.getCode().getCodingFirstRep().getCode())).findFirst()
+                .ifPresent(bp -> out.println("One of them, BP_MONITOR_001's blood pressure:\n"
+                        + FhirContext.forR4Cached().newJsonParser().setPrettyPrint(true).encodeResourceToString(bp)));
+        boolean ok = fhirObservations >= observations && fhir.devices().size() == byStatus.values().stream().mapToInt(i -> i).sum()
+                && intact && byStatus.getOrDefault("REVOKED", 0) == 1 && rejections.containsKey("DEVICE_REVOKED")
                 && rejections.containsKey("REPLAY") && rejections.containsKey("DECRYPT_FAILED") && observations >= 1;
         out.println(ok ? "Demo completed." : "Demo finished with unexpected results (see above).");
         return ok ? 0 : 1;
+    }
+
+    /** The FHIR server's Observation count once it stopped growing for a second (the export runs behind ingestion). */
+    private int awaitFhirSettled() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        int last = -1;
+        while (System.nanoTime() < deadline) {
+            int now = fhir.observations().size();
+            if (now == last && now > 0) {
+                return now;
+            }
+            last = now;
+            try {
+                Thread.sleep(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return fhir.observations().size();
     }
 
     /** Lists the registry transactions: deployment, then each device's registration and deactivation. */

@@ -61,6 +61,7 @@ import org.iomtpq.gateway.store.AuditRepository;
 import org.iomtpq.gateway.store.ChainCursorRepository;
 import org.iomtpq.gateway.store.DeviceChanges;
 import org.iomtpq.gateway.store.DeviceRepository;
+import org.iomtpq.gateway.store.FhirFeed;
 import org.iomtpq.gateway.store.MongoSchema;
 import org.iomtpq.gateway.store.ObservationRepository;
 import org.iomtpq.gateway.store.OutboxRepository;
@@ -93,6 +94,7 @@ public final class GatewayComponents implements AutoCloseable {
     private final GatewayIdentity identity;
     private final AuditTrail audit;
     private final RegistryMode registryMode;
+    private FhirExportWiring fhir; // only with iomt.fhir.base-url
 
     /** {@code registry} null: no chain ({@code iomt.registry.mode=none}). */
     public GatewayComponents(GatewaySettings settings, MongoClient mongoClient, RegistryClient registry, Clock clock,
@@ -182,9 +184,21 @@ public final class GatewayComponents implements AutoCloseable {
         // writer then reads each batch's recorded tops so the replay window is exact across instances (§6).
         boolean othersWriteSessions = !settings.getOrEmpty("iomt.mongo.uri").isBlank()
                 || !settings.getOrEmpty("iomt.mqtt.shared-group").isBlank();
+        RetentionService retention = retention(settings, db, sessions, approvals, outbox, clock);
+        if (settings.isSet(FhirExportWiring.BASE_URL)) {
+            fhir = new FhirExportWiring(settings, db, devices, observations, audit, stream, clock,
+                    letter -> retention.deadLetterStored(letter.getObjectId("_id").toHexString(), clock.instant()));
+            beans.put("fhirExport", fhir.export());
+        }
+        FhirFeed feed = fhir == null ? null : fhir.feed();
         ObservationBatches batches = new ObservationBatches(observations::insertAll, storedSeqs::widen,
-                othersWriteSessions ? storedSeqs::tops : null);
-        observationWriter = new ObservationWriter(batches, batches::flush, settings.getInt("iomt.telemetry.write-batch-max"),
+                othersWriteSessions ? storedSeqs::tops : null,
+                feed == null ? ids -> { } : ids -> feed.note(ids, clock.instant()));
+        Runnable idle = feed == null ? batches::flush : () -> {
+            batches.flush();
+            feed.heartbeat(clock.instant());
+        };
+        observationWriter = new ObservationWriter(batches, idle, settings.getInt("iomt.telemetry.write-batch-max"),
                 settings.getLong("iomt.telemetry.write-linger-ms"), new OutageWaits(settings.getInt("iomt.mqtt.storage-retries"),
                         settings.getLong("iomt.mqtt.storage-retry-delay-ms"), STORAGE_RETRY_MAX_DELAY_MS));
         int continuationThreads = settings.getInt("iomt.telemetry.continuation-threads");
@@ -208,7 +222,6 @@ public final class GatewayComponents implements AutoCloseable {
                 new OperatorQueries(devices, sessions, observations, auditRepository, stream, clock),
                 new OperatorCommands(approvals, revocation, audit, clock, changeWatch,
                         Duration.ofMillis(settings.getLong("iomt.telemetry.revocation-wait-ms"))), info));
-        RetentionService retention = retention(settings, db, sessions, approvals, outbox, clock);
         beans.put("retention", retention);
         beans.put("errorReplies", new ErrorReplies(audit, clock, retention::deadLetterStored));
         beans.put("replies", new Replies(registryMode.wireName()));
@@ -225,7 +238,8 @@ public final class GatewayComponents implements AutoCloseable {
                         settings.getDuration("iomt.retention.observations"), settings.getDuration("iomt.retention.approvals"),
                         settings.getDuration("iomt.retention.dead-letters"), settings.getDuration("iomt.retention.outbox")),
                 settings.getInt("iomt.retention.batch"), settings.getInt("iomt.telemetry.write-batch-max"),
-                sessionId -> true, // no downstream delivery yet: observations are released at their age
+                // with a FHIR export, observations wait until they were delivered; without one, only their age counts
+                storedBefore -> fhir == null || fhir.export().deliveredBefore(storedBefore),
                 audit, clock);
         if (Boolean.parseBoolean(settings.get("iomt.retention.enabled"))) { // off: nothing noted, nothing purged
             sessions.onStoring(s -> retention.sessionStarted(s.sessionId(), s.expiresAtInstant()));
@@ -253,6 +267,9 @@ public final class GatewayComponents implements AutoCloseable {
     public void close() {
         deviceLanes.close();
         observationWriter.close();
+        if (fhir != null) {
+            fhir.close(); // after the writer: everything it noted is in the feed
+        }
         changeWatch.leave();
         if (relayLeadership != null) {
             relayLeadership.close(); // Camel has stopped: no relay round runs any more

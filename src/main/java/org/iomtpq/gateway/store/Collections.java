@@ -24,6 +24,10 @@ public final class Collections {
     /** per instance: how far it has applied {@link #DEVICE_CHANGES}, and when it last said so */
     public static final String DEVICE_CHANGE_READERS = "device_change_readers";
 
+    /** Observation write batches still to be delivered to the FHIR server, and their writers (see FhirFeed). */
+    public static final String FHIR_FEED = "fhir_feed";
+    public static final String FHIR_FEED_WRITERS = "fhir_feed_writers";
+
     private Collections() {
     }
 }

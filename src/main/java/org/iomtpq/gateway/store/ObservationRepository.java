@@ -108,6 +108,13 @@ public final class ObservationRepository {
         return outcomes;
     }
 
+    /** The observations stored under these {@code _id}s (absent ones are left out): one command. */
+    public List<Document> byIds(List<String> ids) {
+        List<Document> out = new ArrayList<>(ids.size());
+        observations.find(new Document("_id", new Document("$in", ids))).forEach(out::add);
+        return out;
+    }
+
     public List<Document> latestForDevice(String deviceId, int limit) {
         List<Document> out = new ArrayList<>();
         observations.find(eq("deviceId", deviceId)).sort(Sorts.descending("receivedAt", "seq")).limit(limit)

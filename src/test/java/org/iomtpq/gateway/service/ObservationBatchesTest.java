@@ -44,6 +44,22 @@ class ObservationBatchesTest {
                 "a duplicate is stored; a failed one is not");
     }
 
+    /** The FHIR feed hears of everything a batch stored, duplicates too; a batch whose feed note fails fails whole. */
+    @Test
+    void theStoredIdsAreToldAndAFailureToRecordThemFailsTheBatch() {
+        List<List<String>> told = new ArrayList<>();
+        List<InsertOutcome> outcomes = List.of(InsertOutcome.STORED, InsertOutcome.DUPLICATE, InsertOutcome.FAILED);
+        new ObservationBatches(batch -> outcomes, this::record, null, told::add)
+                .apply(List.of(record("s1", 1), record("s1", 2), record("s1", 3)));
+        assertEquals(List.of(List.of("s1|1", "s1|2")), told);
+        ObservationBatches failing = new ObservationBatches(batch -> outcomes, this::record, null, ids -> {
+            throw new IllegalStateException("feed down");
+        });
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> failing.apply(List.of(record("s1", 1), record("s1", 2), record("s1", 3))),
+                "the writer must not answer these as stored");
+    }
+
     @Test
     void topsThatCouldNotBeRecordedGoOutWithTheNextBatchAndTheObservationsStillCountAsStored() {
         ObservationBatches b = batches(List.of(InsertOutcome.STORED));

@@ -55,7 +55,7 @@ class RetentionServiceTest {
 
     private RetentionService retention(int budget) {
         RetentionService r = new RetentionService(new RetentionLedger(mongo.db()), new RetentionStore(mongo.db(), sessions),
-                AGES, budget, 5, id -> true, audit, clock);
+                AGES, budget, 5, storedBefore -> true, audit, clock);
         sessions.onStoring(s -> r.sessionStarted(s.sessionId(), s.expiresAtInstant()));
         approvals.onPutting(r::approvalGranted);
         return r;
@@ -105,6 +105,31 @@ class RetentionServiceTest {
         assertEquals(Map.of(), retention.purgeDue(), "done is done");
         assertTrue(auditRepository.newestForGateway("gw", 10).stream()
                 .anyMatch(e -> e.eventType().equals("RETENTION_PURGED") && e.message().contains("SESSION_OBSERVATIONS=30")));
+    }
+
+    /** With a FHIR export: observations wait until everything stored up to their session's end was delivered. */
+    @Test
+    void observationsWaitForTheirDownstreamDelivery() {
+        List<Instant> asked = new ArrayList<>();
+        boolean[] delivered = {false};
+        RetentionService waiting = new RetentionService(new RetentionLedger(mongo.db()), new RetentionStore(mongo.db(), sessions),
+                AGES, 100_000, 5, storedBefore -> {
+                    asked.add(storedBefore);
+                    return delivered[0];
+                }, audit, clock);
+        sessions.onStoring(s -> waiting.sessionStarted(s.sessionId(), s.expiresAtInstant()));
+        session("s1", 10);
+        Instant expiry = T0.plus(Duration.ofDays(1));
+        clock.set(T0.plus(Duration.ofDays(2)).plus(Duration.ofHours(2)));
+        waiting.purgeDue();
+        clock.set(T0.plus(Duration.ofDays(8)).plus(Duration.ofHours(2)));
+        assertEquals(Map.of(), waiting.purgeDue());
+        assertEquals(10, count(Collections.OBSERVATIONS), "not delivered yet: kept");
+        assertTrue(!asked.isEmpty() && asked.get(0).isAfter(expiry), "asked about everything written until after expiry: " + asked);
+        delivered[0] = true;
+        clock.advance(Duration.ofHours(2).plusMinutes(11)); // noted an hour later, handed out once that hour is over
+        assertEquals(Map.of(Kind.SESSION_OBSERVATIONS, 10L), waiting.purgeDue());
+        assertEquals(0, count(Collections.OBSERVATIONS));
     }
 
     @Test
