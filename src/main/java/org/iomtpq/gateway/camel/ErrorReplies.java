@@ -55,6 +55,7 @@ public final class ErrorReplies {
         ErrorMessage answer = new ErrorMessage(error.code(), error.getMessage(), step == null ? null : step.wire(), seq);
         exchange.getMessage().setBody(MessageCodec.toJson(answer));
         exchange.setProperty(ExchangeKeys.HTTP_STATUS, error.code().httpStatus());
+        exchange.setProperty(ExchangeKeys.ERROR_CODE, error.code().name());
         boolean deviceMessage = ctx != null || Boolean.TRUE.equals(exchange.getProperty(ExchangeKeys.DEVICE_MESSAGE));
         if (deviceMessage && isUnprocessable(error.code(), failure)) {
             java.time.Instant now = clock.instant();
@@ -102,6 +103,7 @@ public final class ErrorReplies {
         exchange.getMessage().setBody(MessageCodec.toJson(new ErrorMessage(code,
                 "storage is unavailable; nothing was accepted, retry later", step == null ? null : step.wire(), null)));
         exchange.setProperty(ExchangeKeys.HTTP_STATUS, code.httpStatus());
+        exchange.setProperty(ExchangeKeys.ERROR_CODE, code.name());
     }
 
     private static boolean waitedOut(Throwable failure) {

@@ -26,6 +26,8 @@ public final class ExchangeKeys {
     public static final String DEAD_LETTER = "iomtDeadLetter";
     /** The answer, kept while the body carries something else (a document to insert). */
     public static final String REPLY_JSON = "iomtReplyJson";
+    /** The protocol error code the answer carries (absent: the message was accepted), for the metrics. */
+    public static final String ERROR_CODE = "iomtErrorCode";
 
     private ExchangeKeys() {
     }

@@ -32,6 +32,8 @@ public record EphemeralGateway(Map<String, String> overrides, String operatorTok
         overrides.put("iomt.mqtt.host", "127.0.0.1");
         overrides.put("iomt.http.port", String.valueOf(freeLoopbackPort()));
         overrides.put("iomt.mqtt.port", String.valueOf(freeLoopbackPort()));
+        overrides.put("iomt.management.host", "127.0.0.1");
+        overrides.put("iomt.management.port", String.valueOf(freeLoopbackPort()));
         overrides.put("iomt.mqtt.url", "");
         overrides.put("iomt.mongo.uri", "");
         overrides.put("iomt.operator-token", operatorToken);

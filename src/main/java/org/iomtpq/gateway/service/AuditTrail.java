@@ -47,6 +47,8 @@ public final class AuditTrail implements AutoCloseable {
     private final Thread writer;
     private volatile boolean closing;
     private AuditHashChain chain;
+    /** The seq of the last entry this trail stored (0 before the first), for the anchor-lag metric. */
+    private volatile long headSeq;
 
     public AuditTrail(String stream, String gatewayId, AuditRepository repository, Clock clock, Duration rejectionWindow,
                       int rejectionsPerWindow) {
@@ -62,6 +64,11 @@ public final class AuditTrail implements AutoCloseable {
 
     public String stream() {
         return stream;
+    }
+
+    /** The seq of the last entry this process stored in its stream (0 before its first). */
+    public long headSeq() {
+        return headSeq;
     }
 
     /** Stores the entry before returning it; storage trouble surfaces as UNAVAILABLE. */
@@ -130,6 +137,7 @@ public final class AuditTrail implements AutoCloseable {
                     Timestamps.format(clock.instant()));
             repository.insertAll(entries);
             chain.advance(entries.get(entries.size() - 1), entries.size());
+            headSeq = chain.lastSeq();
             for (int i = 0; i < batch.size(); i++) {
                 if (batch.get(i).stored() != null) {
                     batch.get(i).stored().complete(entries.get(i));

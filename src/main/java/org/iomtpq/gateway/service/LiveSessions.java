@@ -95,6 +95,22 @@ public final class LiveSessions {
         };
     }
 
+    /**
+     * How many sessions this instance serves telemetry of now: authenticated here or read for telemetry, not expired,
+     * not ended, device not revoked (as last read). For the metrics; walks the cache, never the store.
+     */
+    public synchronized int liveCount(java.time.Instant now) {
+        int live = fresh.size();
+        for (Entry e : entries.values()) {
+            Snapshot s = e.snapshot;
+            if (s != null && !s.deviceRevoked() && s.session().state() == org.iomtpq.gateway.protocol.SessionState.AUTHENTICATED
+                    && now.isBefore(s.session().expiresAtInstant())) {
+                live++;
+            }
+        }
+        return live;
+    }
+
     /** The session and its device's status, read from the store when not known or older than the recheck interval. */
     public Optional<Snapshot> snapshot(String sessionId) {
         Entry e = entry(sessionId);

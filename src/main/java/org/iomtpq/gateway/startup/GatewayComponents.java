@@ -20,11 +20,14 @@ import org.iomtpq.gateway.camel.DeviceLanes;
 import org.iomtpq.gateway.camel.DeviceSteps;
 import org.iomtpq.gateway.camel.ErrorReplies;
 import org.iomtpq.gateway.camel.ObservationStore;
+import org.iomtpq.gateway.camel.ManagementApi;
 import org.iomtpq.gateway.camel.OperatorApi;
 import org.iomtpq.gateway.camel.Replies;
 import org.iomtpq.gateway.camel.TxHashAnswer;
 import org.iomtpq.gateway.chain.RegistryClient;
 import org.iomtpq.gateway.config.GatewaySettings;
+import org.iomtpq.gateway.observe.GatewayMetrics;
+import org.iomtpq.gateway.observe.HealthChecks;
 import org.iomtpq.gateway.protocol.DeviceStatus;
 import org.iomtpq.gateway.protocol.TelemetryProtection;
 import org.iomtpq.gateway.service.AuditAnchors;
@@ -36,6 +39,7 @@ import org.iomtpq.gateway.service.CommitmentCheck;
 import org.iomtpq.gateway.service.DeviceChangeWatch;
 import org.iomtpq.gateway.service.DeviceNotificationQueue;
 import org.iomtpq.gateway.service.EnrollmentService;
+import org.iomtpq.gateway.service.FhirExport;
 import org.iomtpq.gateway.service.GatewayIdentity;
 import org.iomtpq.gateway.service.GatewayInfo;
 import org.iomtpq.gateway.service.HandshakeService;
@@ -95,6 +99,7 @@ public final class GatewayComponents implements AutoCloseable {
     private final AuditTrail audit;
     private final RegistryMode registryMode;
     private FhirExportWiring fhir; // only with iomt.fhir.base-url
+    private HealthChecks health;
 
     /** {@code registry} null: no chain ({@code iomt.registry.mode=none}). */
     public GatewayComponents(GatewaySettings settings, MongoClient mongoClient, RegistryClient registry, Clock clock,
@@ -223,8 +228,63 @@ public final class GatewayComponents implements AutoCloseable {
                 new OperatorCommands(approvals, revocation, audit, clock, changeWatch,
                         Duration.ofMillis(settings.getLong("iomt.telemetry.revocation-wait-ms"))), info));
         beans.put("retention", retention);
+        health = new HealthChecks(clock);
+        beans.put("managementApi", new ManagementApi(observability(db, registry, outbox, live, clock), health));
         beans.put("errorReplies", new ErrorReplies(audit, clock, retention::deadLetterStored));
         beans.put("replies", new Replies(registryMode.wireName()));
+    }
+
+    /**
+     * The readiness checks of the parts this process has (the broker's is added where its client is made) and the
+     * metrics read at each scrape. README "Health and metrics" says what each means.
+     */
+    private GatewayMetrics observability(MongoDatabase db, RegistryClient registry, OutboxRepository outbox,
+                                         LiveSessions live, Clock clock) {
+        health.add("mongodb", () -> db.runCommand(new org.bson.Document("ping", 1)) != null);
+        GatewayMetrics metrics = new GatewayMetrics();
+        metrics.count("iomt_write_batches", "observation insertMany commands sent",
+                () -> observationWriter.batchesAndRecords()[0]);
+        metrics.count("iomt_write_batch_records", "observations those commands carried (divided by the batches: the"
+                + " mean batch size)", () -> observationWriter.batchesAndRecords()[1]);
+        metrics.gauge("iomt_sessions_live", "authenticated, unexpired sessions this instance serves", live,
+                l -> l.liveCount(clock.instant()));
+        if (registryMode == RegistryMode.CHAIN) {
+            health.add("chain", () -> {
+                try {
+                    return registry.web3j().ethBlockNumber().send().getBlockNumber() != null;
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            });
+            metrics.gauge("iomt_outbox_backlog", "chain operations not yet confirmed", outbox, o -> o.openCount());
+            metrics.gauge("iomt_chain_confirmation_lag_seconds", "how long the oldest unconfirmed chain operation has"
+                    + " waited (0: none waits)", outbox, o -> o.oldestOpenSince()
+                    .map(t -> java.time.Duration.between(t, clock.instant()).toMillis() / 1000.0).orElse(0.0));
+            AuditAnchors anchors = (AuditAnchors) beans.get("auditAnchors");
+            metrics.gauge("iomt_audit_unanchored_entries", "entries of this instance's audit stream not yet anchored"
+                    + " on chain", audit, a -> {
+                        try {
+                            return Math.max(0, a.headSeq() - anchors.lastAnchoredSeq(a.stream()));
+                        } catch (RuntimeException e) {
+                            return Double.NaN;
+                        }
+                    });
+        }
+        if (fhir != null) {
+            health.add("fhir", fhir.sink()::reachable);
+            FhirExport export = fhir.export();
+            metrics.count("iomt_fhir_delivered_readings", "readings delivered to the FHIR server", () -> export.counts()[0]);
+            metrics.count("iomt_fhir_rejected_resources", "resources the FHIR server refused (in dead letters)",
+                    () -> export.counts()[1]);
+            metrics.gauge("iomt_fhir_backlog", "observation write batches waiting for FHIR delivery (as of the last"
+                    + " export round)", export, e -> e.counts()[2]);
+        }
+        return metrics;
+    }
+
+    /** Readiness checks; the runtime adds the broker's. */
+    public HealthChecks health() {
+        return health;
     }
 
     /**
@@ -274,6 +334,7 @@ public final class GatewayComponents implements AutoCloseable {
         if (relayLeadership != null) {
             relayLeadership.close(); // Camel has stopped: no relay round runs any more
         }
+        health.close();
         continuations.shutdown();
         try {
             continuations.awaitTermination(10, TimeUnit.SECONDS);

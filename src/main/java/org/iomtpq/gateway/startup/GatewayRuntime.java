@@ -98,6 +98,11 @@ public final class GatewayRuntime implements AutoCloseable {
         // Checked before anything starts, so that each mistake is one line naming the setting.
         ListenPorts.requireFree("HTTP", settings.get("iomt.http.host"), settings.getPort("iomt.http.port"),
                 "IOMT_HTTP_PORT / IOMT_HTTP_HOST");
+        if (Boolean.parseBoolean(settings.getOrEmpty("iomt.management.enabled"))) {
+            ListenPorts.requireFree("health and metrics (the management port)", settings.get("iomt.management.host"),
+                    settings.getPort("iomt.management.port"), "IOMT_MANAGEMENT_PORT / IOMT_MANAGEMENT_HOST, or"
+                            + " IOMT_MANAGEMENT_ENABLED=false");
+        }
         if (settings.getOrEmpty("iomt.mqtt.url").isBlank()) {
             ListenPorts.requireFree("MQTT (the embedded broker)", settings.get("iomt.mqtt.host"),
                     settings.getPort("iomt.mqtt.port"), "IOMT_MQTT_PORT / IOMT_MQTT_HOST, or IOMT_MQTT_URL for an external broker");
@@ -202,6 +207,7 @@ public final class GatewayRuntime implements AutoCloseable {
         IngressMqttClient ingress = IngressMqttClient.connect(mqttUrl, clientId,
                 settings.getLong("iomt.mqtt.session-expiry-seconds"), userName, password, receiveMaximum);
         toClose.push(named("the MQTT ingress client", () -> disconnect(ingress)));
+        components.health().add("mqtt-broker", ingress::isConnected);
         MqttClient answers = GatewayMqttClients.connectAnswers(mqttUrl, clientId + "-answers", userName, password);
         toClose.push(named("the MQTT answer client", () -> disconnect(answers)));
         main = new Main();
@@ -226,8 +232,11 @@ public final class GatewayRuntime implements AutoCloseable {
         toClose.push(named("Camel (in-flight exchanges)", () -> main.stop()));
         toClose.push(ingress::stopTaking); // first of all: no new MQTT message while Camel finishes the ones it has
         ingress.release();
-        LOG.info("Gateway listening: HTTP http://{}:{}/api/v1, MQTT {} on {} (Camel started in {} ms)", settings.get("iomt.http.host"),
-                settings.get("iomt.http.port"), mqttUrl, upFilter, (System.nanoTime() - camelStarting) / 1_000_000);
+        LOG.info("Gateway listening: HTTP http://{}:{}/api/v1, MQTT {} on {}{} (Camel started in {} ms)", settings.get("iomt.http.host"),
+                settings.get("iomt.http.port"), mqttUrl, upFilter,
+                Boolean.parseBoolean(settings.getOrEmpty("iomt.management.enabled")) ? ", health and metrics http://"
+                        + settings.get("iomt.management.host") + ":" + settings.get("iomt.management.port") + "/observe" : "",
+                (System.nanoTime() - camelStarting) / 1_000_000);
     }
 
     /** A closer with a name for the "stopping X took N ms" line. */
@@ -269,6 +278,11 @@ public final class GatewayRuntime implements AutoCloseable {
 
     public String mongoUri() {
         return mongoUri;
+    }
+
+    /** {@code http://host:port/observe}: health and metrics (when iomt.management.enabled). */
+    public String managementBaseUrl() {
+        return "http://" + settings.get("iomt.management.host") + ":" + settings.get("iomt.management.port") + "/observe";
     }
 
     public String httpBaseUrl() {

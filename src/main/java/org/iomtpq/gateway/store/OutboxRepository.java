@@ -99,6 +99,21 @@ public final class OutboxRepository {
         }
     }
 
+    /** How many operations are still to do (the markers: one small document each). For the metrics. */
+    public long openCount() {
+        return open.estimatedDocumentCount();
+    }
+
+    /** Since when the oldest operation still to do waits (markers only, read-only). For the metrics. */
+    public java.util.Optional<Instant> oldestOpenSince() {
+        Instant oldest = null;
+        for (org.bson.Document m : open.find()) {
+            Instant at = m.getDate("markedAt").toInstant();
+            oldest = oldest == null || at.isBefore(oldest) ? at : oldest;
+        }
+        return java.util.Optional.ofNullable(oldest);
+    }
+
     /** Operations still to do, oldest first. */
     public List<OutboxEntry> due(Instant now, int limit) {
         return openInOrder(now).stream().filter(e -> !e.nextAttemptAt().isAfter(now)).limit(limit).toList();

@@ -46,6 +46,7 @@ import org.junit.jupiter.api.TestInstance;
             "iomt.gateway-id=gateway-01",
             "iomt.http.host=127.0.0.1",
             "iomt.http.port=0",
+            "iomt.management.port=0",
             "iomt.mongo.database=iomt",
             "iomt.mqtt.up-topic=iomt/v1/+/up/+",
             "iomt.mqtt.client-id=route-test",
@@ -74,7 +75,8 @@ import org.junit.jupiter.api.TestInstance;
             "rest-revoke=direct:rest-revoke", "rest-gateway=direct:rest-gateway", "rest-devices=direct:rest-devices",
             "rest-device=direct:rest-device", "rest-registration=direct:rest-registration", "rest-status=direct:rest-status",
             "rest-device-audit=direct:rest-device-audit", "rest-observations=direct:rest-observations",
-            "rest-gateway-audit=direct:rest-gateway-audit", "rest-audit=direct:rest-audit", "rest-stats=direct:rest-stats"
+            "rest-gateway-audit=direct:rest-gateway-audit", "rest-audit=direct:rest-audit", "rest-stats=direct:rest-stats",
+            "management=direct:management"
         },
         mockEndpointsAndSkip = "(mongodb|paho-mqtt5):.*")
 class GatewayRoutesTest {
@@ -256,6 +258,38 @@ class GatewayRoutesTest {
         Exchange established = post("direct:rest-finished", MessageCodec.toJson(handshake.finished()), null);
         assertEquals(200, status(established), new String(body(established), StandardCharsets.UTF_8));
         return session;
+    }
+
+    /**
+     * Every answered device message is counted by transport, type and protocol code, and the management route serves
+     * the counts in Prometheus text, health and liveness; no deviceId (nor anything else a device sends) in a label.
+     */
+    @Test
+    void answersAreCountedAndTheManagementRouteServesMetricsAndHealth() {
+        post("direct:rest-enroll", enrollJson(device("ROUTE_METRICS_NO")), "Bearer wrong");
+        assertEquals(201, status(post("direct:rest-enroll", enrollJson(device("ROUTE_METRICS_OK")),
+                "Bearer " + RouteTestBeans.OPERATOR_TOKEN)));
+        Exchange metrics = get("direct:management", "/metrics");
+        assertEquals(200, status(metrics));
+        String text = new String(body(metrics), StandardCharsets.UTF_8);
+        assertTrue(text.contains("iomt_messages_accepted_total{transport=\"http\",type=\"enroll\"}"), text);
+        assertTrue(text.contains("iomt_messages_rejected_total{code=\"UNAUTHORIZED\",transport=\"http\",type=\"enroll\"}"), text);
+        assertTrue(text.contains("iomt_write_batches_total") && text.contains("iomt_sessions_live"), text);
+        assertFalse(text.contains("ROUTE_METRICS"), "no deviceId in any label");
+        assertTrue(String.valueOf(metrics.getMessage().getHeader(Exchange.CONTENT_TYPE)).startsWith("text/plain"));
+
+        Exchange ready = get("direct:management", "/health/ready");
+        assertEquals(200, status(ready), new String(body(ready), StandardCharsets.UTF_8));
+        assertTrue(new String(body(ready), StandardCharsets.UTF_8).contains("\"mongodb\":\"UP\""));
+        assertEquals(200, status(get("direct:management", "/health/live")));
+        assertEquals(404, status(get("direct:management", "/nothing")));
+    }
+
+    private Exchange get(String endpoint, String path) {
+        return template.request(endpoint, e -> {
+            e.getMessage().setHeader(Exchange.HTTP_METHOD, "GET");
+            e.getMessage().setHeader(Exchange.HTTP_PATH, path);
+        });
     }
 
     private Exchange post(String endpoint, String json, String authorization) {

@@ -93,6 +93,8 @@ public final class GatewayFixture implements AutoCloseable {
         o.put("iomt.http.port", String.valueOf(FreePorts.loopback()));
         o.put("iomt.mqtt.host", "127.0.0.1");
         o.put("iomt.mqtt.port", String.valueOf(FreePorts.loopback()));
+        o.put("iomt.management.host", "127.0.0.1");
+        o.put("iomt.management.port", String.valueOf(FreePorts.loopback()));
         o.put("iomt.mqtt.url", "");
         o.put("iomt.mongo.uri", "");
         o.put("iomt.mqtt.client-id", "it-gateway-" + UUID.randomUUID());

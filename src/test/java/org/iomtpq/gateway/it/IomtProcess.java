@@ -46,9 +46,22 @@ final class IomtProcess implements AutoCloseable {
     private IomtProcess(String command, Map<String, String> environment, Path logDir, String api) {
         assertTrue(Files.isRegularFile(JAR), JAR + " is missing: the integration tests run after `mvn package`");
         this.command = command;
-        this.environment = Map.copyOf(environment);
+        this.environment = Map.copyOf(withOwnManagementPort(command, environment));
         this.logDir = logDir;
         this.api = api;
+    }
+
+    /**
+     * Several gateways run at once here: each gets a management port of its own unless the test chose one (kept
+     * across restarts of the same process, like its other ports).
+     */
+    static Map<String, String> withOwnManagementPort(String command, Map<String, String> environment) {
+        if (!"gateway".equals(command) || environment.containsKey("IOMT_MANAGEMENT_PORT")) {
+            return environment;
+        }
+        Map<String, String> out = new java.util.HashMap<>(environment);
+        out.put("IOMT_MANAGEMENT_PORT", String.valueOf(org.iomtpq.gateway.testsupport.FreePorts.loopback()));
+        return out;
     }
 
     /** {@code ./iomt store}: the embedded MongoDB as its own process, configured by IOMT_STORE_* in {@code environment}. */
@@ -80,7 +93,7 @@ final class IomtProcess implements AutoCloseable {
                 JAR.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().putAll(environment);
+        builder.environment().putAll(withOwnManagementPort(args.length == 0 ? "" : args[0], environment));
         Process p = builder.start();
         if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
             p.destroyForcibly();
