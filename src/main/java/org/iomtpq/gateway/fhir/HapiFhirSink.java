@@ -19,19 +19,40 @@ import org.hl7.fhir.r4.model.Resource;
 /**
  * {@link FhirSink} over HAPI's generic REST client: {@code POST [base]/Observation} with
  * {@code If-None-Exist: identifier=system|value} (FHIR R4 conditional create), so a resource sent again after a lost
- * answer is found, not created twice.
+ * answer is found, not created twice. For servers that offer conditional update but not conditional create,
+ * {@link Mode#CONDITIONAL_UPDATE}: {@code PUT [base]/Observation?identifier=system|value}, which creates the resource
+ * or replaces the one with that identifier by the same content.
  */
 public final class HapiFhirSink implements FhirSink {
 
     private static final TokenClientParam IDENTIFIER = new TokenClientParam("identifier");
 
+    /** How a resource is made idempotent on the server (iomt.fhir.write). */
+    public enum Mode {
+        CONDITIONAL_CREATE, CONDITIONAL_UPDATE;
+
+        public static Mode parse(String value) {
+            return switch (value.trim()) {
+                case "conditional-create" -> CONDITIONAL_CREATE;
+                case "conditional-update" -> CONDITIONAL_UPDATE;
+                default -> throw new IllegalArgumentException(value);
+            };
+        }
+    }
+
     private final IGenericClient client;
+    private final Mode mode;
 
     /**
      * @param bearerToken sent as {@code Authorization: Bearer …} when not blank (from the environment, never logged)
      * @param connections how many requests may be open at once (the export's concurrency)
      */
     public HapiFhirSink(String baseUrl, int timeoutMillis, String bearerToken, int connections) {
+        this(baseUrl, timeoutMillis, bearerToken, connections, Mode.CONDITIONAL_CREATE);
+    }
+
+    public HapiFhirSink(String baseUrl, int timeoutMillis, String bearerToken, int connections, Mode mode) {
+        this.mode = mode;
         FhirContext context = FhirContext.forR4Cached();
         IRestfulClientFactory factory = context.getRestfulClientFactory();
         // no metadata request before the first call: the server may be down at start, and the export retries anyway
@@ -65,8 +86,9 @@ public final class HapiFhirSink implements FhirSink {
 
     private MethodOutcome create(Resource resource, Identifier id) throws Unavailable, Rejected {
         try {
-            return client.create().resource(resource).conditional()
-                    .where(IDENTIFIER.exactly().systemAndIdentifier(id.getSystem(), id.getValue())).execute();
+            var match = IDENTIFIER.exactly().systemAndIdentifier(id.getSystem(), id.getValue());
+            return mode == Mode.CONDITIONAL_CREATE ? client.create().resource(resource).conditional().where(match).execute()
+                    : client.update().resource(resource).conditional().where(match).execute();
         } catch (FhirClientConnectionException e) {
             throw new Unavailable("FHIR server not reachable: " + e.getMessage(), e);
         } catch (BaseServerResponseException e) {

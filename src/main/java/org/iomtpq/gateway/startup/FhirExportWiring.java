@@ -53,7 +53,7 @@ final class FhirExportWiring implements AutoCloseable {
         int concurrency = settings.getInt("iomt.fhir.concurrency");
         feed = new FhirFeed(db);
         sink = new HapiFhirSink(baseUrl, settings.getInt("iomt.fhir.timeout-ms"), settings.getOrEmpty("iomt.fhir.token"),
-                concurrency);
+                concurrency, writeMode(settings.get("iomt.fhir.write")));
         leadership = new RelayLeadership(new StreamLeaseRepository(db), "fhir-export", "FHIR export", stream,
                 Duration.ofSeconds(settings.getLong("iomt.instance.lease-ttl-seconds")), clock);
         AtomicInteger n = new AtomicInteger();
@@ -65,7 +65,7 @@ final class FhirExportWiring implements AutoCloseable {
         var deadLetters = db.getCollection(Collections.DEAD_LETTERS);
         FhirExport.Rejections rejections = (type, identifier, json, rejection) -> {
             Document letter = DeadLetters.of("fhir", baseUrl, "fhir-export", "FHIR_REJECTED",
-                    type + " " + identifier + ": HTTP " + rejection.status() + " " + rejection.outcome(),
+                    type + " " + identifier + ": HTTP " + rejection.status() + " " + capped(rejection.outcome()),
                     json.getBytes(StandardCharsets.UTF_8), clock.instant());
             deadLetters.insertOne(letter);
             deadLetterStored.accept(letter);
@@ -78,6 +78,20 @@ final class FhirExportWiring implements AutoCloseable {
                         Duration.ofMillis(settings.getLong("iomt.fhir.retry-first-ms")),
                         Duration.ofMillis(settings.getLong("iomt.fhir.retry-max-ms"))),
                 clock, resource -> r4.newJsonParser().encodeResourceToString(resource));
+    }
+
+    private static HapiFhirSink.Mode writeMode(String value) {
+        try {
+            return HapiFhirSink.Mode.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new StartupException("iomt.fhir.write (IOMT_FHIR_WRITE) must be conditional-create or conditional-update,"
+                    + " got '" + value.trim() + "'");
+        }
+    }
+
+    /** What a server says about a refusal is kept, within reason: a server may answer with a page. */
+    private static String capped(String outcome) {
+        return outcome.length() <= 4_000 ? outcome : outcome.substring(0, 4_000) + "…";
     }
 
     private static void checkUrl(String baseUrl) {

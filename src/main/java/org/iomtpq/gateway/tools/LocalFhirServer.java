@@ -18,6 +18,7 @@ import ca.uhn.fhir.rest.annotation.OptionalParam;
 import ca.uhn.fhir.rest.annotation.Read;
 import ca.uhn.fhir.rest.annotation.ResourceParam;
 import ca.uhn.fhir.rest.annotation.Search;
+import ca.uhn.fhir.rest.annotation.Update;
 import ca.uhn.fhir.rest.api.MethodOutcome;
 import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.server.IResourceProvider;
@@ -38,7 +39,7 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 /**
  * A small in-process FHIR R4 server (HAPI's RestfulServer on Jetty) holding Observations and Devices in memory, for
  * the demo and the tests: create (conditional by identifier through {@code If-None-Exist}, as FHIR R4 specifies),
- * read, search by identifier. Like a real server, a plain create without a condition always makes a new resource, so
+ * conditional update ({@code PUT [type]?identifier=…}), read, search by identifier. Like a real server, a plain create without a condition always makes a new resource, so
  * a client that does not send the condition shows duplicates here. It can be stopped and started again on the same
  * port, keeping what it holds; a predicate makes it reject chosen resources with an OperationOutcome (HTTP 422).
  */
@@ -151,6 +152,21 @@ public final class LocalFhirServer implements AutoCloseable {
                 idByIdentifier.putIfAbsent(i.getSystem() + "|" + i.getValue(), id);
             }
             return new MethodOutcome(resource.getIdElement()).setCreated(true).setResource(resource);
+        }
+
+        /** {@code PUT [type]?identifier=…}: replaces the resource with that identifier, or creates it. */
+        @Update
+        public synchronized MethodOutcome update(@ResourceParam T resource, @IdParam IdType id,
+                                                 @ConditionalUrlParam String condition) {
+            String wanted = identifierOf(condition);
+            String existing = wanted == null ? (id == null ? null : id.getIdPart()) : idByIdentifier.get(wanted);
+            if (existing == null || !byId.containsKey(existing)) {
+                return create(resource, condition);
+            }
+            matched++;
+            resource.setId(new IdType(resource.fhirType(), existing, "2"));
+            byId.put(existing, resource);
+            return new MethodOutcome(resource.getIdElement()).setCreated(false).setResource(resource);
         }
 
         @Read

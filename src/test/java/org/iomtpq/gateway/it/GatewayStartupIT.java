@@ -87,14 +87,18 @@ class GatewayStartupIT {
             String port = String.valueOf(busy.getLocalPort());
             refusedWithOneLine(List.of(
                 List.of("IOMT_HTTP_PORT", port, "iomt gateway: cannot listen for HTTP on 127.0.0.1:" + port),
-                List.of("IOMT_MQTT_PORT", port, "iomt gateway: cannot listen for MQTT (the embedded broker) on 127.0.0.1:" + port)));
+                List.of("IOMT_MQTT_PORT", port, "iomt gateway: cannot listen for MQTT (the embedded broker) on 127.0.0.1:" + port),
+                List.of("IOMT_MANAGEMENT_PORT", port,
+                        "iomt gateway: cannot listen for health and metrics (the management port) on 127.0.0.1:" + port)));
         }
         refusedWithOneLine(List.of(
                 List.of("IOMT_HTTP_PORT", "eighty", "iomt gateway: iomt.http.port (IOMT_HTTP_PORT) must be a whole number"),
                 List.of("IOMT_MQTT_SHARED_GROUP", "ward/4b",
                         "iomt gateway: iomt.mqtt.shared-group (IOMT_MQTT_SHARED_GROUP) must be a share name without '/'"),
                 List.of("IOMT_MQTT_URL", "tcp://127.0.0.1:1", "iomt gateway: cannot connect to the MQTT broker at tcp://127.0.0.1:1"),
-                List.of("IOMT_MONGO_URI", "mongodb://127.0.0.1:1", "iomt gateway: cannot reach MongoDB at mongodb://127.0.0.1:1")));
+                List.of("IOMT_MONGO_URI", "mongodb://127.0.0.1:1", "iomt gateway: cannot reach MongoDB at mongodb://127.0.0.1:1"),
+                List.of("IOMT_FHIR_BASE_URL", "fhir.hospital.example",
+                        "iomt gateway: IOMT_FHIR_BASE_URL (iomt.fhir.base-url) must be the FHIR server's base URL")));
     }
 
     /** Each case: variable, value, the start of the one line expected; exit code 2, no stack trace. */

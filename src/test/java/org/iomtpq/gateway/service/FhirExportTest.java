@@ -49,12 +49,17 @@ class FhirExportTest {
     private final LocalFhirServer server = new LocalFhirServer(EphemeralGateway.freeLoopbackPort()).start();
     private final ExecutorService senders = Executors.newFixedThreadPool(4);
     private final List<String> rejected = new ArrayList<>();
-    private final FhirExport export = new FhirExport(feed, FhirExport.storedReadings(devices, observations),
-            new VitalSignsMapping(VitalSignsMapping.DEFAULT_PATIENT_SYSTEM), new HapiFhirSink(server.baseUrl(), 5_000, "", 4),
-            (type, id, json, r) -> rejected.add(type + " " + id), () -> true, audit, senders,
-            new FhirExport.Limits(100, Duration.ofSeconds(1), Duration.ofSeconds(8)), clock,
-            r -> FhirContext.forR4Cached().newJsonParser().encodeResourceToString(r));
+    private final FhirExport export = export(HapiFhirSink.Mode.CONDITIONAL_CREATE);
     private int seq;
+
+    private FhirExport export(HapiFhirSink.Mode mode) {
+        return new FhirExport(feed, FhirExport.storedReadings(devices, observations),
+                new VitalSignsMapping(VitalSignsMapping.DEFAULT_PATIENT_SYSTEM),
+                new HapiFhirSink(server.baseUrl(), 5_000, "", 4, mode),
+                (type, id, json, r) -> rejected.add(type + " " + id), () -> true, audit, senders,
+                new FhirExport.Limits(100, Duration.ofSeconds(1), Duration.ofSeconds(8)), clock,
+                r -> FhirContext.forR4Cached().newJsonParser().encodeResourceToString(r));
+    }
 
     @AfterEach
     void stop() {
@@ -99,12 +104,21 @@ class FhirExportTest {
     /** A crash after sending but before the entry was marked delivered: the retry must not make a second copy. */
     @Test
     void aRedeliveredEntryLeavesOneResourcePerIdentifier() {
+        redeliveredOnce(export);
+    }
+
+    @Test
+    void soItDoesWithConditionalUpdates() {
+        redeliveredOnce(export(HapiFhirSink.Mode.CONDITIONAL_UPDATE));
+    }
+
+    private void redeliveredOnce(FhirExport exporter) {
         batch(4);
         Document entry = mongo.db().getCollection(Collections.FHIR_FEED).find().first();
-        export.deliverRound();
+        exporter.deliverRound();
         mongo.db().getCollection(Collections.FHIR_FEED).insertOne(entry);
         mongo.db().getCollection(Collections.FHIR_FEED_WRITERS).updateMany(new Document(), Updates.set("delivered", 0L));
-        assertEquals(1, export.deliverRound());
+        assertEquals(1, exporter.deliverRound());
         assertEquals(4, server.observations().size());
         assertEquals(4, server.conditionalMatches());
     }
