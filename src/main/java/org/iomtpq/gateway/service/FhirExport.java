@@ -51,6 +51,10 @@ public final class FhirExport {
     static final int WINDOW = 32;
     /** A writer silent this long (no beat) is taken as dead once its entries are delivered. */
     static final Duration WRITER_DEAD_AFTER = Duration.ofMinutes(10);
+    /** How long retention's question is answered from one look at the feed. */
+    static final Duration OLDEST_KEPT = Duration.ofSeconds(10);
+    /** How far behind the moment of that look an answer from it must be. */
+    static final Duration CLOCK_MARGIN = Duration.ofMinutes(1);
 
     /** A stored observation as the export reads it (from the observations collection, by id). */
     public interface Observations {
@@ -86,6 +90,7 @@ public final class FhirExport {
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private volatile long backlogEntries;
+    private volatile OldestUndelivered oldest;
 
     public FhirExport(FhirFeed feed, Observations observations, VitalSignsMapping mapping, FhirSink sink,
                       Rejections rejections, BooleanSupplier leads, AuditTrail audit, ExecutorService senders,
@@ -258,16 +263,36 @@ public final class FhirExport {
 
     /**
      * Whether every observation stored before {@code instant} has been delivered (or rejected): no writer's oldest
-     * entry still in the feed is older. Retention asks before it purges observations.
+     * entry still in the feed is older. Retention asks before it purges observations, once per observation range, so
+     * the answer is worked out at most every {@link #OLDEST_KEPT} and reused for instants well before that moment
+     * (delivery only ever makes it truer; entries noted since carry later times, {@link #CLOCK_MARGIN} for writers'
+     * clocks and a note's delay).
      */
     public boolean deliveredBefore(Instant instant) {
+        Instant now = clock.instant();
+        OldestUndelivered seen = oldest;
+        if (seen == null || !now.isBefore(seen.checkedAt().plus(OLDEST_KEPT))
+                || instant.isAfter(seen.checkedAt().minus(CLOCK_MARGIN))) {
+            seen = new OldestUndelivered(now, oldestUndelivered());
+            oldest = seen;
+        }
+        return seen.at() == null || !seen.at().isBefore(instant);
+    }
+
+    /** When the oldest entry still in the feed was noted, over all writers; null when everything was delivered. */
+    private Instant oldestUndelivered() {
+        Instant out = null;
         for (Writer writer : feed.writers()) {
-            Optional<Entry> oldest = feed.entriesAfter(writer.id(), writer.delivered(), WINDOW).stream().findFirst();
-            if (oldest.isPresent() && oldest.get().at().isBefore(instant)) {
-                return false;
+            Optional<Entry> first = feed.entriesAfter(writer.id(), writer.delivered(), 1).stream().findFirst();
+            if (first.isPresent() && (out == null || first.get().at().isBefore(out))) {
+                out = first.get().at();
             }
         }
-        return true;
+        return out;
+    }
+
+    /** {@code at}: null when nothing was waiting at {@code checkedAt}. */
+    private record OldestUndelivered(Instant checkedAt, Instant at) {
     }
 
     /** Readings delivered, resources rejected, feed entries waiting (as of the last round): for metrics. */

@@ -171,6 +171,16 @@ class FhirExportTest {
     }
 
     @Test
+    void retentionsAnswerIsReusedOnlyForInstantsWellBeforeTheLook() {
+        clock.advance(Duration.ofMinutes(5));
+        assertTrue(export.deliveredBefore(T0), "an empty feed: everything stored before T0 was delivered");
+        batch(1);
+        assertTrue(export.deliveredBefore(T0), "the same look, for an instant minutes before it");
+        assertFalse(export.deliveredBefore(clock.instant().plusSeconds(1)),
+                "an instant after the look (less the clock margin) looks at the feed again and sees the new entry");
+    }
+
+    @Test
     void aWriterThatStoppedWithNothingLeftIsForgotten() {
         batch(1);
         feed.stopped(clock.instant());
