@@ -1,5 +1,6 @@
 package org.iomtpq.gateway.camel;
 
+import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -10,6 +11,7 @@ import org.iomtpq.gateway.protocol.Limits;
 import org.iomtpq.gateway.protocol.ProtocolException;
 import org.iomtpq.gateway.protocol.Step;
 import org.iomtpq.gateway.service.RequestContext;
+import org.iomtpq.gateway.service.StepRateLimits;
 import org.iomtpq.gateway.service.Transport;
 
 /**
@@ -19,6 +21,14 @@ import org.iomtpq.gateway.service.Transport;
 public final class DeviceIngress {
 
     static final Pattern UP_TOPIC = Pattern.compile("^iomt/v1/([^/]+)/up/([^/]+)$");
+    /** netty-http's header with the peer's socket address. */
+    static final String REMOTE_ADDRESS = "CamelNettyRemoteAddress";
+
+    private final StepRateLimits limits;
+
+    public DeviceIngress(StepRateLimits limits) {
+        this.limits = limits;
+    }
 
     /**
      * MQTT: iomt/v1/{deviceId}/up/{step}. A topic whose device id is not valid gets no answer (there is no valid down
@@ -40,7 +50,7 @@ public final class DeviceIngress {
         if (step.isEmpty()) {
             throw ProtocolException.malformed("unknown step in topic");
         }
-        start(exchange, new RequestContext(Transport.MQTT, step.get(), deviceId), body);
+        start(exchange, new RequestContext(Transport.MQTT, step.get(), deviceId), body, null);
     }
 
     /** HTTP device steps; {@code deviceId} is the path's (rotate), or null. */
@@ -53,7 +63,7 @@ public final class DeviceIngress {
             exchange.setProperty(ExchangeKeys.REQUEST, new RequestContext(Transport.HTTP, step, null));
             throw ProtocolException.malformed("deviceId in the path is not valid");
         }
-        start(exchange, new RequestContext(Transport.HTTP, step, pathDeviceId), body);
+        start(exchange, new RequestContext(Transport.HTTP, step, pathDeviceId), body, sourceAddress(exchange));
     }
 
     /**
@@ -66,12 +76,24 @@ public final class DeviceIngress {
         exchange.setProperty(ExchangeKeys.DEVICE_MESSAGE, true);
     }
 
-    private static void start(Exchange exchange, RequestContext ctx, byte[] body) {
+    /** The rate limits come first: a refused request costs no more than this. */
+    private void start(Exchange exchange, RequestContext ctx, byte[] body, String source) {
+        ctx.source(source);
         exchange.setProperty(ExchangeKeys.REQUEST, ctx);
         exchange.setProperty(ExchangeKeys.STEP, ctx.step().wire());
+        limits.admit(ctx);
         if (body.length > Limits.MAX_MESSAGE_BYTES) {
             throw ProtocolException.tooLarge("messages are limited to 64 KiB");
         }
+    }
+
+    /** The HTTP peer's IP address (no port: one host's connections are one source), or null where unknown. */
+    static String sourceAddress(Exchange exchange) {
+        Object address = exchange.getMessage().getHeader(REMOTE_ADDRESS);
+        if (address instanceof InetSocketAddress socket && socket.getAddress() != null) {
+            return socket.getAddress().getHostAddress();
+        }
+        return null;
     }
 
     static byte[] readBody(Exchange exchange) {

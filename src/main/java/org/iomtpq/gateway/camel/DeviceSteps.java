@@ -35,6 +35,7 @@ public final class DeviceSteps {
     /** The answer names the registration's transaction once signed: {@link TxHashAnswer} waits for it. */
     public void enroll(Exchange exchange) {
         EnrollmentService.Outcome outcome = enrollment.enroll(raw(exchange), request(exchange));
+        request(exchange).settled();
         EnrolledMessage e = outcome.enrolled();
         answer(exchange, outcome.created() ? 201 : 200, MessageCodec.toJson(e));
         awaitTxHash(exchange, outcome.outboxEntryId(), txHash -> MessageCodec.toJson(
@@ -43,15 +44,18 @@ public final class DeviceSteps {
 
     public void hello(Exchange exchange) {
         answer(exchange, 200, MessageCodec.toJson(handshake.hello(raw(exchange), request(exchange))));
+        request(exchange).settled();
     }
 
     public void finished(Exchange exchange) {
         answer(exchange, 200, MessageCodec.toJson(handshake.finished(raw(exchange), request(exchange))));
+        request(exchange).settled();
     }
 
     /** The answer names the rotateDeviceKey transaction once signed: {@link TxHashAnswer} waits for it. */
     public void rotate(Exchange exchange) {
         RotationService.Outcome outcome = rotation.rotate(raw(exchange), request(exchange));
+        request(exchange).settled();
         RotationMessage r = outcome.rotation();
         answer(exchange, 200, MessageCodec.toJson(r));
         awaitTxHash(exchange, outcome.outboxEntryId(), txHash -> MessageCodec.toJson(

@@ -34,10 +34,6 @@ public final class ErrorReplies {
     private final Clock clock;
     private final java.util.function.BiConsumer<String, java.time.Instant> deadLetterNoted;
 
-    public ErrorReplies(AuditTrail audit, Clock clock) {
-        this(audit, clock, (id, at) -> { });
-    }
-
     /** @param deadLetterNoted told the id and time of each dead letter about to be written (retention) */
     public ErrorReplies(AuditTrail audit, Clock clock, java.util.function.BiConsumer<String, java.time.Instant> deadLetterNoted) {
         this.audit = audit;
@@ -65,6 +61,9 @@ public final class ErrorReplies {
                     error.getMessage(), exchange.getProperty(ExchangeKeys.RAW_BODY, byte[].class), now);
             noteDeadLetter(deadLetter.getObjectId("_id").toHexString(), now);
             exchange.setProperty(ExchangeKeys.DEAD_LETTER, deadLetter);
+        }
+        if (ctx != null && error.code() == ErrorCode.UNAVAILABLE) {
+            ctx.settled(); // the gateway's failure, not the sender's: no rejection counted against it
         }
         auditRejection(ctx, step, error);
     }
@@ -174,6 +173,9 @@ public final class ErrorReplies {
     }
 
     static String eventType(Step step, ErrorCode code) {
+        if (code == ErrorCode.RATE_LIMITED) {
+            return "RATE_LIMITED"; // one summarized entry per window and device when it floods (RejectionThrottle)
+        }
         if (step == null) {
             return code == ErrorCode.UNAUTHORIZED || code == ErrorCode.FORBIDDEN ? "ACCESS_DENIED" : "REQUEST_REJECTED";
         }

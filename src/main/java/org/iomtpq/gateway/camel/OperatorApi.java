@@ -7,7 +7,10 @@ import org.iomtpq.gateway.protocol.MessageCodec;
 import org.iomtpq.gateway.protocol.Step;
 import org.iomtpq.gateway.service.RequestContext;
 import org.iomtpq.gateway.service.Transport;
+import org.iomtpq.gateway.protocol.ErrorCode;
+import org.iomtpq.gateway.protocol.ProtocolException;
 import org.iomtpq.gateway.service.Authorizer;
+import org.iomtpq.gateway.service.StepRateLimits;
 import org.iomtpq.gateway.service.GatewayInfo;
 import org.iomtpq.gateway.service.OperatorCommands;
 import org.iomtpq.gateway.service.OperatorQueries;
@@ -19,12 +22,15 @@ import org.iomtpq.gateway.service.OperatorQueries;
 public final class OperatorApi {
 
     private final Authorizer authorizer;
+    private final StepRateLimits limits;
     private final OperatorQueries queries;
     private final OperatorCommands commands;
     private final GatewayInfo gatewayInfo;
 
-    public OperatorApi(Authorizer authorizer, OperatorQueries queries, OperatorCommands commands, GatewayInfo gatewayInfo) {
+    public OperatorApi(Authorizer authorizer, StepRateLimits limits, OperatorQueries queries, OperatorCommands commands,
+                       GatewayInfo gatewayInfo) {
         this.authorizer = authorizer;
+        this.limits = limits;
         this.queries = queries;
         this.commands = commands;
         this.gatewayInfo = gatewayInfo;
@@ -34,7 +40,7 @@ public final class OperatorApi {
     public void enrollAuthorization(Exchange e) {
         e.setProperty(ExchangeKeys.TRANSPORT, Transport.HTTP.wireName());
         e.setProperty(ExchangeKeys.REQUEST, new RequestContext(Transport.HTTP, Step.ENROLL, null));
-        authorizer.requireOperator(authorization(e));
+        authorize(e, true);
     }
 
     public void approve(Exchange e) {
@@ -100,11 +106,25 @@ public final class OperatorApi {
 
     private void start(Exchange e, boolean operatorOnly) {
         e.setProperty(ExchangeKeys.TRANSPORT, Transport.HTTP.wireName());
+        authorize(e, operatorOnly);
+    }
+
+    /** A source that failed to authenticate too often is refused before its token is even compared. */
+    private void authorize(Exchange e, boolean operatorOnly) {
+        String source = DeviceIngress.sourceAddress(e);
+        limits.admitAuthentication(source);
         String token = authorization(e);
-        if (operatorOnly) {
-            authorizer.requireOperator(token);
-        } else {
-            authorizer.requireReader(token);
+        try {
+            if (operatorOnly) {
+                authorizer.requireOperator(token);
+            } else {
+                authorizer.requireReader(token);
+            }
+        } catch (ProtocolException refused) {
+            if (refused.code() == ErrorCode.UNAUTHORIZED) {
+                limits.authenticationFailed(source);
+            }
+            throw refused;
         }
     }
 

@@ -18,6 +18,14 @@ import java.util.TreeMap;
  */
 public final class GatewaySettings {
 
+    /**
+     * The secrets, which may also come from a file named by {@code <VARIABLE>_FILE} (container and systemd secrets:
+     * the value never sits in the environment or a process listing). The file holds the value, trailing newline allowed.
+     */
+    static final java.util.List<String> SECRETS = java.util.List.of("iomt.master-key", "iomt.operator-token",
+            "iomt.auditor-token", "iomt.eth.private-key", "iomt.eth.keystore-password", "iomt.mqtt.password",
+            "iomt.fhir.token");
+
     private final Map<String, String> values;
 
     private GatewaySettings(Map<String, String> values) {
@@ -42,8 +50,28 @@ public final class GatewaySettings {
                 merged.put(key, fromEnv.trim());
             }
         }
+        for (String key : SECRETS) {
+            String fileVariable = environmentName(key) + "_FILE";
+            String secretFile = environment.get(fileVariable);
+            if (secretFile != null && !secretFile.isBlank()) {
+                if (environment.get(environmentName(key)) != null) {
+                    throw new StartupException("both " + environmentName(key) + " and " + fileVariable
+                            + " are set: keep one of them");
+                }
+                merged.put(key, secretFromFile(fileVariable, Path.of(secretFile.trim())));
+            }
+        }
         merged.putAll(overrides);
         return new GatewaySettings(merged);
+    }
+
+    private static String secretFromFile(String variable, Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8).trim();
+        } catch (IOException | RuntimeException e) {
+            throw new StartupException(variable + " names " + file + ", which cannot be read (" + e.getClass().getSimpleName()
+                    + "): make it readable by this user, or unset " + variable);
+        }
     }
 
     /** Default location relative to the working directory, with the process environment. */

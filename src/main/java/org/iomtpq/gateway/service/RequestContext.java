@@ -1,6 +1,7 @@
 package org.iomtpq.gateway.service;
 
 import java.util.Objects;
+import java.util.function.Consumer;
 
 import org.iomtpq.gateway.protocol.ProtocolException;
 import org.iomtpq.gateway.protocol.Step;
@@ -17,6 +18,9 @@ public final class RequestContext {
     private final String addressedDeviceId;
     private String deviceId;
     private Long seq;
+    private String source;
+    private Consumer<String> deviceAdmission = id -> { };
+    private Runnable onSettled = () -> { };
 
     public RequestContext(Transport transport, Step step, String addressedDeviceId) {
         this.transport = Objects.requireNonNull(transport);
@@ -83,14 +87,53 @@ public final class RequestContext {
         this.seq = value;
     }
 
+    /** The sender's network address where the transport knows it (HTTP), else null (MQTT: the broker's client). */
+    public String source() {
+        return source;
+    }
+
+    public void source(String address) {
+        this.source = address;
+    }
+
+    /**
+     * What a deviceId first learned from the body must pass (the rate limits), before the service does any work for
+     * it; it throws the rejection.
+     */
+    void admitDevicesWith(Consumer<String> admission) {
+        this.deviceAdmission = Objects.requireNonNull(admission);
+    }
+
     /**
      * Records the body's deviceId; where the topic or path named a device, the body must name the same one
-     * (PROTOCOL.md §3, §5a), otherwise MALFORMED_REQUEST.
+     * (PROTOCOL.md §3, §5a), otherwise MALFORMED_REQUEST. Every service calls this right after parsing, before any
+     * work for the device, so it is where a device named only in the body is rate limited.
      */
+    void onSettled(Runnable action) {
+        Runnable before = onSettled;
+        onSettled = () -> {
+            before.run();
+            action.run();
+        };
+    }
+
+    /**
+     * The request was answered without being refused (or refused for the gateway's own reason, UNAVAILABLE): it does
+     * not count against its sender's rejection limits. Runs once.
+     */
+    public void settled() {
+        Runnable action = onSettled;
+        onSettled = () -> { };
+        action.run();
+    }
+
     public void bodyDeviceId(String bodyDeviceId) {
         if (addressedDeviceId != null && !addressedDeviceId.equals(bodyDeviceId)) {
             throw ProtocolException.malformed("deviceId in the body differs from the one in the " + transport.deviceAddress());
         }
         this.deviceId = bodyDeviceId;
+        if (addressedDeviceId == null) {
+            deviceAdmission.accept(bodyDeviceId); // the addressed one was admitted on arrival
+        }
     }
 }

@@ -56,7 +56,9 @@ import org.iomtpq.gateway.service.RegistryMode;
 import org.iomtpq.gateway.service.RelayLeadership;
 import org.iomtpq.gateway.service.RetentionService;
 import org.iomtpq.gateway.service.RevocationService;
+import org.iomtpq.gateway.net.HttpConnectionGuard;
 import org.iomtpq.gateway.service.RotationService;
+import org.iomtpq.gateway.service.StepRateLimits;
 import org.iomtpq.gateway.service.SessionKeyVault;
 import org.iomtpq.gateway.service.SubmissionWaits;
 import org.iomtpq.gateway.service.TelemetryService;
@@ -100,6 +102,7 @@ public final class GatewayComponents implements AutoCloseable {
     private final RegistryMode registryMode;
     private FhirExportWiring fhir; // only with iomt.fhir.base-url
     private HealthChecks health;
+    private HttpConnectionGuard httpServer;
 
     /** {@code registry} null: no chain ({@code iomt.registry.mode=none}). */
     public GatewayComponents(GatewaySettings settings, MongoClient mongoClient, RegistryClient registry, Clock clock,
@@ -215,7 +218,10 @@ public final class GatewayComponents implements AutoCloseable {
         GatewayInfo info = new GatewayInfo(identity, registryMode, registry == null ? null : registry.account().address());
 
         beans.put("mongoClient", mongoClient);
-        beans.put("deviceIngress", new DeviceIngress());
+        StepRateLimits limits = ProtectionWiring.rateLimits(settings);
+        beans.put("deviceIngress", new DeviceIngress(limits));
+        httpServer = ProtectionWiring.connectionGuard(settings);
+        beans.put("httpServer", httpServer);
         deviceLanes = new DeviceLanes(settings.getInt("iomt.mqtt.consumer-threads"), settings.getInt("iomt.mqtt.lane-queue"));
         beans.put("deviceLanes", deviceLanes);
         beans.put("deviceChangeWatch", changeWatch);
@@ -223,7 +229,7 @@ public final class GatewayComponents implements AutoCloseable {
         beans.put("storeObservation", new ObservationStore(observationWriter, telemetry, continuations));
         beans.put("txHashAnswer", new TxHashAnswer(submissions, continuations));
         beans.put("operatorApi", new OperatorApi(
-                new Authorizer(settings.getOrEmpty("iomt.operator-token"), settings.getOrEmpty("iomt.auditor-token")),
+                new Authorizer(settings.getOrEmpty("iomt.operator-token"), settings.getOrEmpty("iomt.auditor-token")), limits,
                 new OperatorQueries(devices, sessions, observations, auditRepository, stream, clock),
                 new OperatorCommands(approvals, revocation, audit, clock, changeWatch,
                         Duration.ofMillis(settings.getLong("iomt.telemetry.revocation-wait-ms"))), info));
@@ -280,6 +286,11 @@ public final class GatewayComponents implements AutoCloseable {
                     + " export round)", export, e -> e.counts()[2]);
         }
         return metrics;
+    }
+
+    /** The API's HTTP server (the REST routes' shared netty-http server); the runtime starts it before Camel. */
+    public HttpConnectionGuard httpServer() {
+        return httpServer;
     }
 
     /** Readiness checks; the runtime adds the broker's. */

@@ -218,6 +218,9 @@ public final class GatewayRuntime implements AutoCloseable {
         main.bind("mqttAnswerClient", answers);
         long camelStarting = System.nanoTime();
         try {
+            // the REST routes' server first, closed after Camel: its routes attach to it as they start
+            components.httpServer().start();
+            toClose.push(named("the HTTP server", () -> components.httpServer().stop()));
             main.start();
         } catch (Exception e) {
             for (Throwable t = e; t != null; t = t.getCause()) {

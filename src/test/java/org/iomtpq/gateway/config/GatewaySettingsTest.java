@@ -3,10 +3,12 @@ package org.iomtpq.gateway.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class GatewaySettingsTest {
 
@@ -40,5 +42,26 @@ class GatewaySettingsTest {
         GatewaySettings zero = GatewaySettings.load(FILE, Map.of("IOMT_HTTP_PORT", "0"), Map.of());
         assertEquals("iomt.http.port (IOMT_HTTP_PORT) must be a port number 1-65535, got 0",
                 assertThrows(StartupException.class, () -> zero.getPort("iomt.http.port")).getMessage());
+    }
+
+    @Test
+    void secretsComeFromTheFileAVariableEndingInFileNames(@TempDir Path dir) throws Exception {
+        Path key = dir.resolve("master-key");
+        Files.writeString(key, "c2VjcmV0LWtleS1ieXRlcy1zZWNyZXQta2V5LWJ5dGVzISE=\n");
+        Path token = dir.resolve("operator-token");
+        Files.writeString(token, "op-token-from-a-file");
+        GatewaySettings s = GatewaySettings.load(FILE, Map.of("IOMT_MASTER_KEY_FILE", key.toString(),
+                "IOMT_OPERATOR_TOKEN_FILE", token.toString(), "IOMT_ETH_PRIVATE_KEY_FILE", token.toString()), Map.of());
+        assertEquals("c2VjcmV0LWtleS1ieXRlcy1zZWNyZXQta2V5LWJ5dGVzISE=", s.get("iomt.master-key"), "trailing newline dropped");
+        assertEquals("op-token-from-a-file", s.get("iomt.operator-token"));
+        assertEquals("op-token-from-a-file", s.get("iomt.eth.private-key"), "a secret the file does not list");
+
+        StartupException both = assertThrows(StartupException.class, () -> GatewaySettings.load(FILE,
+                Map.of("IOMT_MASTER_KEY_FILE", key.toString(), "IOMT_MASTER_KEY", "x"), Map.of()));
+        assertEquals("both IOMT_MASTER_KEY and IOMT_MASTER_KEY_FILE are set: keep one of them", both.getMessage());
+        StartupException missing = assertThrows(StartupException.class, () -> GatewaySettings.load(FILE,
+                Map.of("IOMT_AUDITOR_TOKEN_FILE", dir.resolve("absent").toString()), Map.of()));
+        assertEquals("IOMT_AUDITOR_TOKEN_FILE names " + dir.resolve("absent") + ", which cannot be read (NoSuchFileException):"
+                + " make it readable by this user, or unset IOMT_AUDITOR_TOKEN_FILE", missing.getMessage());
     }
 }
