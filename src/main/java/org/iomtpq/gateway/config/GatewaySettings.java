@@ -22,7 +22,7 @@ public final class GatewaySettings {
      * The secrets, which may also come from a file named by {@code <VARIABLE>_FILE} (container and systemd secrets:
      * the value never sits in the environment or a process listing). The file holds the value, trailing newline allowed.
      */
-    static final java.util.List<String> SECRETS = java.util.List.of("iomt.master-key", "iomt.operator-token",
+    static final java.util.List<String> SECRETS = java.util.List.of("iomt.master-key", "iomt.master-key-previous", "iomt.operator-token",
             "iomt.auditor-token", "iomt.eth.private-key", "iomt.eth.keystore-password", "iomt.mqtt.password",
             "iomt.fhir.token");
 

@@ -53,6 +53,14 @@ public final class MasterKey {
         }
     }
 
+    /** The master key before a rotation ({@code IOMT_MASTER_KEY_PREVIOUS}), or null when none is set. */
+    public static KeyWrap previous(String base64OrEmpty) {
+        if (base64OrEmpty == null || base64OrEmpty.isBlank()) {
+            return null;
+        }
+        return new KeyWrap(decode(base64OrEmpty.trim(), "IOMT_MASTER_KEY_PREVIOUS"));
+    }
+
     private static SecretBytes decode(String base64, String source) {
         byte[] raw;
         try {

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.iomtpq.gateway.crypto.CryptoException;
 import org.iomtpq.gateway.crypto.KeyWrap;
 import org.iomtpq.gateway.crypto.SecretBytes;
 
@@ -19,10 +20,21 @@ public final class SessionKeyVault {
     public static final String DEVICE_FINISHED = "device-finished";
 
     private final KeyWrap wrap;
+    private final KeyWrap previous;
     private final Map<String, SecretBytes> cache;
 
     public SessionKeyVault(KeyWrap wrap, int cacheSize) {
+        this(wrap, null, cacheSize);
+    }
+
+    /**
+     * @param previous the master key before a rotation, or null: keys wrapped under it still unwrap, new ones are
+     *                 wrapped under {@code wrap} only. Once every session wrapped before the rotation has expired
+     *                 (iomt.session.ttl), it can be dropped.
+     */
+    public SessionKeyVault(KeyWrap wrap, KeyWrap previous, int cacheSize) {
         this.wrap = wrap;
+        this.previous = previous;
         this.cache = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, SecretBytes> eldest) {
@@ -37,7 +49,15 @@ public final class SessionKeyVault {
     }
 
     public SecretBytes unwrap(String sessionId, String purpose, byte[] wrapped) {
-        return wrap.unwrap(wrapped, associatedData(sessionId, purpose));
+        byte[] associatedData = associatedData(sessionId, purpose);
+        try {
+            return wrap.unwrap(wrapped, associatedData);
+        } catch (CryptoException notUnderTheCurrentKey) {
+            if (previous == null) {
+                throw notUnderTheCurrentKey;
+            }
+            return previous.unwrap(wrapped, associatedData);
+        }
     }
 
     /** The device-to-gateway key of a session, unwrapping it once. The cache owns the returned key: don't destroy it. */

@@ -131,7 +131,8 @@ public final class GatewayComponents implements AutoCloseable {
         audit = new AuditTrail(stream, identity.gatewayId(), auditRepository, clock,
                 settings.getDuration("iomt.audit.rejection-window"), settings.getInt("iomt.audit.rejections-per-window"));
         SessionKeyVault vault = new SessionKeyVault(
-                MasterKey.fromConfig(settings.getOrEmpty("iomt.master-key"), settings.dataDir(), random), 100_000);
+                MasterKey.fromConfig(settings.getOrEmpty("iomt.master-key"), settings.dataDir(), random),
+                MasterKey.previous(settings.getOrEmpty("iomt.master-key-previous")), 100_000);
 
         OutboxRepository outbox = new OutboxRepository(db);
         if (registryMode == RegistryMode.CHAIN && registry == null) {
