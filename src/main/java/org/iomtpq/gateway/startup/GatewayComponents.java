@@ -255,6 +255,10 @@ public final class GatewayComponents implements AutoCloseable {
                 + " mean batch size)", () -> observationWriter.batchesAndRecords()[1]);
         metrics.gauge("iomt_sessions_live", "authenticated, unexpired sessions this instance serves", live,
                 l -> l.liveCount(clock.instant()));
+        metrics.count("iomt_http_connections_refused", "API connections refused for the per-address cap (answered 429)",
+                () -> httpServer.counts()[0]);
+        metrics.count("iomt_http_connections_timed_out", "API connections closed by the request or idle timeout",
+                () -> httpServer.counts()[1]);
         if (registryMode == RegistryMode.CHAIN) {
             health.add("chain", () -> {
                 try {

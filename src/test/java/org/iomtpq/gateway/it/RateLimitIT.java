@@ -152,6 +152,10 @@ class RateLimitIT {
             }
             assertEquals(30, capped, "80 connections, 50 allowed per address");
             assertEquals(200, gw.get("/gateway", null).status(), "the closed connections no longer count");
+            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(gw.runtime().managementBaseUrl() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(metrics.contains("iomt_http_connections_refused_total 30.0"), metrics);
+            assertTrue(metrics.contains("iomt_http_connections_timed_out_total 50.0"), metrics);
 
             try (Socket idle = new Socket(api.getHost(), api.getPort())) {
                 idle.setSoTimeout(15_000);
