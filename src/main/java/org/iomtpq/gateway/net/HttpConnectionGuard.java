@@ -1,5 +1,6 @@
 package org.iomtpq.gateway.net;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -17,8 +18,10 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslContext;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.netty.NettyServerBootstrapFactory;
 import org.apache.camel.component.netty.http.DefaultNettySharedHttpServer;
@@ -31,6 +34,8 @@ import org.apache.camel.component.netty.http.handlers.HttpServerMultiplexChannel
 import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.camel.util.concurrent.CamelThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The API's HTTP server: netty-http's shared server (every REST route on one port, as netty-http's own), with its
@@ -47,6 +52,8 @@ import org.apache.camel.util.concurrent.CamelThreadFactory;
  * While the gateway works on a request (a store write, a chain answer it waits for) no timer runs.
  */
 public final class HttpConnectionGuard extends ServiceSupport implements NettySharedHttpServer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpConnectionGuard.class);
 
     /** The limits; {@link #perSource} at least 1. */
     public record Limits(Duration requestTimeout, Duration idleTimeout, int perSource) {
@@ -75,8 +82,12 @@ public final class HttpConnectionGuard extends ServiceSupport implements NettySh
     private boolean startServer = true;
     private String threadNamePattern = DefaultNettySharedHttpServer.DEFAULT_PATTERN;
 
-    public HttpConnectionGuard(Limits limits, String host, int port) {
+    private final SslContext tls;
+
+    /** @param tls the API's TLS (netty's, TLS 1.3 and 1.2 only), or null: plain HTTP */
+    public HttpConnectionGuard(Limits limits, String host, int port, SslContext tls) {
         this.limits = limits;
+        this.tls = tls;
         NettySharedHttpServerBootstrapConfiguration c = new NettySharedHttpServerBootstrapConfiguration();
         c.setHost(host);
         c.setPort(port);
@@ -170,7 +181,11 @@ public final class HttpConnectionGuard extends ServiceSupport implements NettySh
                 ch.closeFuture().addListener(f -> release(source));
             }
             super.initChannel(ch);
+            if (tls != null) {
+                ch.pipeline().addFirst("ssl", tls.newHandler(ch.alloc()));
+            }
             Deadline deadline = new Deadline();
+            // first of all, so that a TLS handshake that never finishes is timed too
             ch.pipeline().addFirst("iomt-request-start", deadline.firstBytes);
             if (ch.pipeline().get("aggregator") != null) {
                 ch.pipeline().addAfter("aggregator", "iomt-request-end", deadline.wholeRequests);
@@ -230,6 +245,21 @@ public final class HttpConnectionGuard extends ServiceSupport implements NettySh
                     handling = true;
                 }
                 ctx.fireChannelRead(msg);
+            }
+
+            /**
+             * A connection the client broke below HTTP (plain text on the TLS port, an untrusted certificate, a reset,
+             * an unparseable request line): closed, logged at DEBUG only, so that a flood of them cannot fill the log
+             * with stack traces.
+             */
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                if (cause instanceof DecoderException || cause instanceof IOException) {
+                    LOG.debug("API connection from {} closed: {}", ctx.channel().remoteAddress(), cause.toString());
+                    ctx.close();
+                    return;
+                }
+                ctx.fireExceptionCaught(cause);
             }
 
             @Override

@@ -13,14 +13,20 @@ import org.iomtpq.gateway.protocol.Step;
 /** The device steps over HTTP. Enrollment carries the operator token (PROTOCOL.md §3): the operator enrolls the device. */
 public final class HttpDeviceTransport implements DeviceTransport {
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client;
     private final String baseUrl;
     private final String operatorToken;
 
     /** {@code baseUrl} like http://127.0.0.1:8080/api/v1 */
     public HttpDeviceTransport(String baseUrl, String operatorToken) {
+        this(baseUrl, operatorToken, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
+    }
+
+    /** With a client of the caller's (e.g. one that trusts a development CA for HTTPS). */
+    public HttpDeviceTransport(String baseUrl, String operatorToken, HttpClient client) {
         this.baseUrl = baseUrl;
         this.operatorToken = operatorToken;
+        this.client = client;
     }
 
     @Override

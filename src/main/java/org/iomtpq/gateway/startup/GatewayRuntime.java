@@ -96,6 +96,7 @@ public final class GatewayRuntime implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         SecureRandom random = new SecureRandom();
         // Checked before anything starts, so that each mistake is one line naming the setting.
+        ProtectionWiring.checkPlaintext(settings);
         ListenPorts.requireFree("HTTP", settings.get("iomt.http.host"), settings.getPort("iomt.http.port"),
                 "IOMT_HTTP_PORT / IOMT_HTTP_HOST");
         if (Boolean.parseBoolean(settings.getOrEmpty("iomt.management.enabled"))) {
@@ -235,8 +236,7 @@ public final class GatewayRuntime implements AutoCloseable {
         toClose.push(named("Camel (in-flight exchanges)", () -> main.stop()));
         toClose.push(ingress::stopTaking); // first of all: no new MQTT message while Camel finishes the ones it has
         ingress.release();
-        LOG.info("Gateway listening: HTTP http://{}:{}/api/v1, MQTT {} on {}{} (Camel started in {} ms)", settings.get("iomt.http.host"),
-                settings.get("iomt.http.port"), mqttUrl, upFilter,
+        LOG.info("Gateway listening: HTTP {}, MQTT {} on {}{} (Camel started in {} ms)", httpBaseUrl(), mqttUrl, upFilter,
                 Boolean.parseBoolean(settings.getOrEmpty("iomt.management.enabled")) ? ", health and metrics http://"
                         + settings.get("iomt.management.host") + ":" + settings.get("iomt.management.port") + "/observe" : "",
                 (System.nanoTime() - camelStarting) / 1_000_000);
@@ -288,8 +288,12 @@ public final class GatewayRuntime implements AutoCloseable {
         return "http://" + settings.get("iomt.management.host") + ":" + settings.get("iomt.management.port") + "/observe";
     }
 
+    private String apiScheme() {
+        return settings.isSet("iomt.tls.cert-file") ? "https" : "http";
+    }
+
     public String httpBaseUrl() {
-        return "http://" + settings.get("iomt.http.host") + ":" + settings.get("iomt.http.port") + "/api/v1";
+        return apiScheme() + "://" + settings.get("iomt.http.host") + ":" + settings.get("iomt.http.port") + "/api/v1";
     }
 
     @Override

@@ -1,6 +1,16 @@
 package org.iomtpq.gateway.startup;
 
+import java.io.File;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
+
+import javax.net.ssl.SSLException;
+
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.iomtpq.gateway.config.GatewaySettings;
 import org.iomtpq.gateway.config.StartupException;
@@ -11,7 +21,48 @@ import org.iomtpq.gateway.service.TokenBuckets;
 /** The API's protections from configuration: rate limits ({@code iomt.limits.*}) and connection limits ({@code iomt.http.*}). */
 final class ProtectionWiring {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ProtectionWiring.class);
+
     private ProtectionWiring() {
+    }
+
+    /**
+     * Plain text only where nobody else can listen: an API without TLS or the embedded broker (which has none) bound
+     * beyond loopback refuses to start, unless {@code IOMT_ALLOW_PLAINTEXT=true} (a TLS-terminating proxy in front),
+     * which is logged loudly. On loopback the gateway says it is plain.
+     */
+    static void checkPlaintext(GatewaySettings settings) {
+        boolean allowed = Boolean.parseBoolean(settings.getOrEmpty("iomt.allow-plaintext").trim());
+        String http = settings.get("iomt.http.host");
+        if (!settings.isSet(TLS_CERT)) {
+            refuseBeyondLoopback("the HTTP API", http, "set IOMT_TLS_CERT_FILE and IOMT_TLS_KEY_FILE (./iomt dev-cert for"
+                    + " development), bind IOMT_HTTP_HOST to 127.0.0.1", allowed);
+        }
+        if (settings.getOrEmpty("iomt.mqtt.url").isBlank()) {
+            refuseBeyondLoopback("the embedded MQTT broker (no TLS, no logins)", settings.get("iomt.mqtt.host"),
+                    "use a broker with TLS and per-device logins (IOMT_MQTT_URL, config/mosquitto/), bind IOMT_MQTT_HOST to"
+                            + " 127.0.0.1", allowed);
+        }
+    }
+
+    private static void refuseBeyondLoopback(String what, String host, String change, boolean allowed) {
+        if (isLoopback(host)) {
+            LOG.info("{} is plain text on loopback {} (development; docs/security.md)", what, host);
+        } else if (allowed) {
+            LOG.warn("*** {} listens WITHOUT TLS on {} because IOMT_ALLOW_PLAINTEXT=true: bearer tokens and device traffic"
+                    + " cross the network in clear unless a TLS-terminating proxy is in front. ***", what, host);
+        } else {
+            throw new StartupException(what + " would listen without TLS on " + host + ": " + change
+                    + ", or set IOMT_ALLOW_PLAINTEXT=true behind a TLS-terminating proxy");
+        }
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false; // the bind fails later with its own line
+        }
     }
 
     static StepRateLimits rateLimits(GatewaySettings settings) {
@@ -30,8 +81,40 @@ final class ProtectionWiring {
         long perSource = positive(settings, "iomt.http.max-connections-per-source");
         return new HttpConnectionGuard(new HttpConnectionGuard.Limits(Duration.ofMillis(requestTimeout),
                 Duration.ofMillis(idleTimeout), (int) Math.min(Integer.MAX_VALUE, perSource)),
-                settings.get("iomt.http.host"), settings.getPort("iomt.http.port"));
+                settings.get("iomt.http.host"), settings.getPort("iomt.http.port"), apiTls(settings));
     }
+
+    /** HTTPS when both PEM files are set (TLS 1.3 and 1.2 only); null (plain HTTP) when neither is. */
+    static SslContext apiTls(GatewaySettings settings) {
+        boolean cert = settings.isSet(TLS_CERT);
+        boolean key = settings.isSet(TLS_KEY);
+        if (!cert && !key) {
+            return null;
+        }
+        if (cert != key) {
+            throw new StartupException("HTTPS needs both IOMT_TLS_CERT_FILE and IOMT_TLS_KEY_FILE (PEM): set the missing one,"
+                    + " or neither for plain HTTP");
+        }
+        try {
+            return SslContextBuilder.forServer(new File(settings.get(TLS_CERT)), new File(settings.get(TLS_KEY)))
+                    .protocols("TLSv1.3", "TLSv1.2").build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new StartupException("cannot use IOMT_TLS_CERT_FILE " + settings.get(TLS_CERT) + " with IOMT_TLS_KEY_FILE "
+                    + settings.get(TLS_KEY) + " (" + rootMessage(e) + "): give a PEM certificate chain and its unencrypted"
+                    + " PKCS#8 PEM key (./iomt dev-cert makes a pair for development)");
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    static final String TLS_CERT = "iomt.tls.cert-file";
+    static final String TLS_KEY = "iomt.tls.key-file";
 
     private static TokenBuckets.Rate rate(GatewaySettings settings, String name) {
         double perSecond = number(settings, "iomt.limits." + name + ".rate");

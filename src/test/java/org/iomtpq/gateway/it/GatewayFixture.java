@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+
+import javax.net.ssl.SSLContext;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -60,12 +62,14 @@ public final class GatewayFixture implements AutoCloseable {
     private final String operatorToken;
     private final String auditorToken;
     private final MongoClient mongo;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
     private final SecureRandom random = new SecureRandom();
     private MlKemPublicKey gatewayKey;
 
-    private GatewayFixture(GatewayRuntime runtime, String operatorToken, String auditorToken) {
+    private GatewayFixture(GatewayRuntime runtime, String operatorToken, String auditorToken, SSLContext trust) {
         this.runtime = runtime;
+        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        this.http = (trust == null ? client : client.sslContext(trust)).build();
         this.operatorToken = operatorToken;
         this.auditorToken = auditorToken;
         this.mongo = MongoClients.create(MongoClientSettings.builder()
@@ -82,6 +86,11 @@ public final class GatewayFixture implements AutoCloseable {
 
     /** {@code extra} wins over the fixture's defaults (e.g. iomt.mqtt.url, iomt.mongo.uri, iomt.session.max-messages). */
     public static GatewayFixture start(Path dataDir, Map<String, String> extra) {
+        return start(dataDir, extra, null);
+    }
+
+    /** HTTPS (iomt.tls.* in {@code extra}): this fixture's clients trust what {@code trust} trusts. */
+    public static GatewayFixture start(Path dataDir, Map<String, String> extra, SSLContext trust) {
         String operatorToken = randomText(24);
         String auditorToken = randomText(24);
         byte[] masterKey = new byte[32];
@@ -108,7 +117,7 @@ public final class GatewayFixture implements AutoCloseable {
         o.put("iomt.audit.rejections-per-window", "1000000");
         o.putAll(extra);
         GatewayRuntime runtime = GatewayRuntime.start(GatewaySettings.fromEnvironment(o));
-        return new GatewayFixture(runtime, operatorToken, auditorToken);
+        return new GatewayFixture(runtime, operatorToken, auditorToken, trust);
     }
 
     public GatewayRuntime runtime() {
@@ -136,11 +145,11 @@ public final class GatewayFixture implements AutoCloseable {
     }
 
     public OperatorClient operator() {
-        return new OperatorClient(api(), operatorToken);
+        return new OperatorClient(api(), operatorToken, http);
     }
 
     public HttpDeviceTransport httpTransport() {
-        return new HttpDeviceTransport(api(), operatorToken);
+        return new HttpDeviceTransport(api(), operatorToken, http);
     }
 
     /** The gateway's ML-KEM key from its record (checked against kemKeyHash): what devices pin. */
