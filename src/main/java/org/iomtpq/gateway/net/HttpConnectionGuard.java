@@ -78,7 +78,7 @@ public final class HttpConnectionGuard extends ServiceSupport implements NettySh
     private NettySharedHttpServerBootstrapConfiguration configuration;
     private CamelContext camelContext;
     private HttpServerConsumerChannelFactory channelFactory;
-    private HttpServerBootstrapFactory bootstrapFactory;
+    private HeldBootstrap bootstrapFactory;
     private boolean startServer = true;
     private String threadNamePattern = DefaultNettySharedHttpServer.DEFAULT_PATTERN;
 
@@ -139,25 +139,68 @@ public final class HttpConnectionGuard extends ServiceSupport implements NettySh
         return channelFactory == null ? 0 : channelFactory.consumers();
     }
 
-    /** As netty-http's DefaultNettySharedHttpServer starts, with the guarded pipeline. */
+    /**
+     * As netty-http's DefaultNettySharedHttpServer starts, with the guarded pipeline, but without listening yet: the
+     * REST routes attach to it as Camel starts them, and {@link #openPort()} listens once all of them are there.
+     */
     @Override
     protected void doStart() throws Exception {
         configuration.setProtocol("tcp");
         channelFactory = new HttpServerMultiplexChannelHandler();
         channelFactory.init(configuration.getPort());
         String threadName = threadNamePattern.replaceFirst("#port#", Integer.toString(configuration.getPort()));
-        bootstrapFactory = new HttpServerBootstrapFactory(channelFactory, false);
+        bootstrapFactory = new HeldBootstrap(channelFactory);
         bootstrapFactory.init(new CamelThreadFactory(threadName, "NettySharedHttpServer", true), configuration,
                 new GuardedPipeline(configuration, channelFactory, camelContext));
-        ServiceHelper.startService(channelFactory);
+        ServiceHelper.startService(channelFactory, bootstrapFactory);
+    }
+
+    /**
+     * Listens on the API's port. Called after Camel has started every route: a request that came while the routes
+     * were still attaching would get netty-http's bare 404 for a path not there yet, which a device reads as
+     * UNKNOWN_SESSION or UNKNOWN_DEVICE; until now the port refuses connections, which a device retries.
+     */
+    public void openPort() throws Exception {
         if (startServer) {
-            ServiceHelper.startService(bootstrapFactory);
+            bootstrapFactory.open();
         }
     }
 
     @Override
     protected void doStop() {
         ServiceHelper.stopService(bootstrapFactory, channelFactory);
+    }
+
+    /**
+     * netty-http's bootstrap for a shared server, whose start (by the first route consumer to start) does not listen
+     * yet: {@link #open()} does.
+     */
+    private static final class HeldBootstrap extends HttpServerBootstrapFactory {
+        private volatile boolean listening;
+
+        HeldBootstrap(HttpServerConsumerChannelFactory channels) {
+            super(channels, false);
+        }
+
+        @Override
+        protected void doStart() {
+            // nothing yet: open() listens
+        }
+
+        synchronized void open() throws Exception {
+            if (!listening) {
+                startServerBootstrap();
+                listening = true;
+            }
+        }
+
+        @Override
+        protected synchronized void doStop() throws Exception {
+            if (listening) {
+                listening = false;
+                stopServerBootstrap();
+            }
+        }
     }
 
     /** netty-http's pipeline for a shared server, with the guard's handlers around it. */

@@ -219,10 +219,12 @@ public final class GatewayRuntime implements AutoCloseable {
         main.bind("mqttAnswerClient", answers);
         long camelStarting = System.nanoTime();
         try {
-            // the REST routes' server first, closed after Camel: its routes attach to it as they start
+            // the REST routes' server first, closed after Camel: its routes attach to it as they start, and it
+            // listens once all of them are there
             components.httpServer().start();
             toClose.push(named("the HTTP server", () -> components.httpServer().stop()));
             main.start();
+            components.httpServer().openPort();
         } catch (Exception e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof java.net.BindException) {
