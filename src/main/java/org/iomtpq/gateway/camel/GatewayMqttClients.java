@@ -2,6 +2,8 @@ package org.iomtpq.gateway.camel;
 
 import java.nio.charset.StandardCharsets;
 
+import javax.net.ssl.SSLSocketFactory;
+
 import org.iomtpq.gateway.config.StartupException;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.common.MqttException;
@@ -20,9 +22,9 @@ public final class GatewayMqttClients {
      * with 32202 (see MqttPublishGate) — the device whose message was already stored would get no answer. A clean
      * session: answers are not queued for the gateway.
      */
-    public static GatedMqttClient connectAnswers(String brokerUrl, String clientId, String userName, String password) {
+    public static GatedMqttClient connectAnswers(String brokerUrl, String clientId, Login login) {
         try {
-            MqttConnectionOptions options = options(brokerUrl, userName, password);
+            MqttConnectionOptions options = options(brokerUrl, login);
             options.setCleanStart(true);
             return GatedMqttClient.open(brokerUrl, clientId, options);
         } catch (MqttException | IllegalArgumentException e) {
@@ -31,16 +33,26 @@ public final class GatewayMqttClients {
         }
     }
 
-    /** Reconnecting by themselves, no Nagle delay on tcp://, the gateway's credentials. */
-    static MqttConnectionOptions options(String brokerUrl, String userName, String password) {
+    /**
+     * How the gateway's clients log in: a user name (empty: none) and password, and for ssl:// the TLS socket factory
+     * trusting the configured certificate authorities (null: Paho's, with the JVM's default trust).
+     */
+    public record Login(String userName, String password, SSLSocketFactory tls) {
+        public static final Login NONE = new Login("", "", null);
+    }
+
+    /** Reconnecting by themselves, no Nagle delay on tcp://, the gateway's credentials and trust. */
+    static MqttConnectionOptions options(String brokerUrl, Login login) {
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setAutomaticReconnect(true);
         if (brokerUrl.startsWith("tcp://")) {
-            options.setSocketFactory(new NoDelaySocketFactory()); // ssl:// keeps Paho's TLS factory
+            options.setSocketFactory(new NoDelaySocketFactory());
+        } else if (login.tls() != null) {
+            options.setSocketFactory(login.tls()); // Paho still checks the broker's host name against its certificate
         }
-        if (userName != null && !userName.isBlank()) {
-            options.setUserName(userName);
-            options.setPassword(password == null ? new byte[0] : password.getBytes(StandardCharsets.UTF_8));
+        if (login.userName() != null && !login.userName().isBlank()) {
+            options.setUserName(login.userName());
+            options.setPassword(login.password() == null ? new byte[0] : login.password().getBytes(StandardCharsets.UTF_8));
         }
         return options;
     }

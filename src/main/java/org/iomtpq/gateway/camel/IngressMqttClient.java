@@ -48,11 +48,11 @@ public final class IngressMqttClient extends MqttClient {
      * that many, also after a reconnect). Not fully understood: in GatewayCrashIT a restart after a backlog still
      * received up to 8,500 messages before Camel was ready (16,000 without the bound); nothing depends on the bound.
      */
-    public static IngressMqttClient connect(String brokerUrl, String clientId, long sessionExpirySeconds, String userName,
-                                            String password, int receiveMaximum) {
+    public static IngressMqttClient connect(String brokerUrl, String clientId, long sessionExpirySeconds,
+                                            GatewayMqttClients.Login login, int receiveMaximum) {
         try {
             IngressMqttClient client = new IngressMqttClient(brokerUrl, clientId);
-            MqttConnectionOptions options = GatewayMqttClients.options(brokerUrl, userName, password);
+            MqttConnectionOptions options = GatewayMqttClients.options(brokerUrl, login);
             options.setCleanStart(false);
             options.setSessionExpiryInterval(sessionExpirySeconds);
             options.setReceiveMaximum(receiveMaximum);

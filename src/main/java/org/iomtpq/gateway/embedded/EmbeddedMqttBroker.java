@@ -1,6 +1,8 @@
 package org.iomtpq.gateway.embedded;
 
+import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
+import com.hivemq.embedded.EmbeddedHiveMQBuilder;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -8,14 +10,17 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * An in-process MQTT broker (HiveMQ CE embedded) for the demo and tests: MQTT 3.1.1 and 5, plain TCP,
- * anonymous clients, one listener. Production uses an external broker (see config/mosquitto).
+ * An in-process MQTT broker (HiveMQ CE embedded) for the demo, tests and a small site: MQTT 3.1.1 and 5, a plain
+ * listener, optionally a TLS one ({@link TlsListener}) and logins, ACL and a per-address cap ({@link BrokerSecurity});
+ * without them anonymous clients on plain TCP. A large site uses an external broker (see config/mosquitto).
  *
  * <p>Persistence is FILE by default because the gateway relies on QoS 1 with persistent sessions
  * ("acknowledged means stored"): with in-memory persistence a broker restart would silently drop the
@@ -50,6 +55,19 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
     }
 
     public static EmbeddedMqttBroker start(Path dataDir, String bindHost, int port, Persistence persistence) {
+        return start(dataDir, bindHost, port, persistence, null, null);
+    }
+
+    /** A TLS listener beside the plain one, with the API's PEM certificate chain and PKCS#8 key. */
+    public record TlsListener(String host, int port, Path certificateFile, Path keyFile) {
+    }
+
+    /**
+     * @param tls      a TLS listener too, or null
+     * @param security the broker's logins, ACL and per-address cap (an in-process HiveMQ extension), or null: none
+     */
+    public static EmbeddedMqttBroker start(Path dataDir, String bindHost, int port, Persistence persistence,
+                                           TlsListener tls, BrokerSecurity security) {
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(bindHost, "bindHost");
         Objects.requireNonNull(persistence, "persistence");
@@ -65,20 +83,36 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
             Files.createDirectories(conf);
             Files.createDirectories(home.resolve("data"));
             Files.createDirectories(home.resolve("extensions"));
-            Files.writeString(conf.resolve("config.xml"), configXml(bindHost, chosenPort, persistence),
+            String tlsListener = "";
+            if (tls != null) {
+                Path keyStore = conf.resolve("tls.p12");
+                byte[] secret = new byte[24];
+                new SecureRandom().nextBytes(secret);
+                String password = HexFormat.of().formatHex(secret); // for this start only: the store is rewritten each time
+                PemKeyStore.write(tls.certificateFile(), tls.keyFile(), keyStore, password.toCharArray());
+                tlsListener = tlsListenerXml(tls, keyStore, password);
+            }
+            Files.writeString(conf.resolve("config.xml"), configXml(bindHost, chosenPort, persistence, tlsListener),
                     StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new EmbeddedStartException("cannot prepare HiveMQ folders under " + home, e);
+        } catch (IllegalArgumentException e) {
+            throw new EmbeddedStartException(e.getMessage(), e);
         }
 
         // HiveMQ replaces the JVM-wide uncaught-exception handler; we give the previous one back on close.
         Thread.UncaughtExceptionHandler previousHandler = Thread.getDefaultUncaughtExceptionHandler();
-        EmbeddedHiveMQ hiveMq = EmbeddedHiveMQ.builder()
+        EmbeddedHiveMQBuilder builder = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(conf)
                 .withDataFolder(home.resolve("data"))
                 .withExtensionsFolder(home.resolve("extensions"))
-                .withoutLoggingBootstrap()
-                .build();
+                .withoutLoggingBootstrap();
+        if (security != null) {
+            builder.withEmbeddedExtension(EmbeddedExtension.builder().withId("iomt-broker-security")
+                    .withName("IoMT gateway broker logins, ACL and connection cap").withVersion("1")
+                    .withPriority(1000).withExtensionMain(security).build());
+        }
+        EmbeddedHiveMQ hiveMq = builder.build();
         EmbeddedMqttBroker broker = new EmbeddedMqttBroker(hiveMq, clientHost(bindHost), chosenPort, previousHandler);
         try {
             hiveMq.start().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -172,6 +206,23 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
     static final long MAX_QUEUED_PER_CLIENT = 1_000_000;
 
     static String configXml(String bindHost, int port, Persistence persistence) {
+        return configXml(bindHost, port, persistence, "");
+    }
+
+    private static String tlsListenerXml(TlsListener tls, Path keyStore, String password) {
+        return "    <tls-tcp-listener>\n"
+                + "      <port>" + tls.port() + "</port>\n"
+                + "      <bind-address>" + xmlEscape(tls.host()) + "</bind-address>\n"
+                + "      <tls>\n"
+                + "        <keystore><path>" + xmlEscape(keyStore.toAbsolutePath().toString()) + "</path><password>" + password
+                + "</password><private-key-password>" + password + "</private-key-password></keystore>\n"
+                + "        <protocols><protocol>TLSv1.3</protocol><protocol>TLSv1.2</protocol></protocols>\n"
+                + "        <client-authentication-mode>NONE</client-authentication-mode>\n"
+                + "      </tls>\n"
+                + "    </tls-tcp-listener>\n";
+    }
+
+    private static String configXml(String bindHost, int port, Persistence persistence, String tlsListener) {
         String mode = persistence == Persistence.FILE ? "file" : "in-memory";
         return "<?xml version=\"1.0\"?>\n"
                 + "<!-- Generated by EmbeddedMqttBroker on every start: edits are overwritten. -->\n"
@@ -181,6 +232,7 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
                 + "      <port>" + port + "</port>\n"
                 + "      <bind-address>" + xmlEscape(bindHost) + "</bind-address>\n"
                 + "    </tcp-listener>\n"
+                + tlsListener
                 + "  </listeners>\n"
                 + "  <persistence><mode>" + mode + "</mode></persistence>\n"
                 // HiveMQ's default keeps 1,000 messages per client and then DISCARDS new ones silently, although the

@@ -8,6 +8,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import javax.net.SocketFactory;
 
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
@@ -25,10 +28,22 @@ import org.iomtpq.gateway.protocol.Step;
 public final class MqttDeviceTransport implements DeviceTransport {
 
     private final String brokerUrl;
+    private final SocketFactory tls;
+    private final Function<String, String> passwordOf;
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
 
     public MqttDeviceTransport(String brokerUrl) {
+        this(brokerUrl, null, null);
+    }
+
+    /**
+     * @param tls        for ssl://: the sockets (trusting the broker's CA), or null for Paho's default
+     * @param passwordOf a device's broker password by deviceId (its user name, PROTOCOL.md §3), or null: no login
+     */
+    public MqttDeviceTransport(String brokerUrl, SocketFactory tls, Function<String, String> passwordOf) {
         this.brokerUrl = brokerUrl;
+        this.tls = tls;
+        this.passwordOf = passwordOf;
     }
 
     private record Connection(MqttClient client, BlockingQueue<String> answers) {
@@ -97,6 +112,12 @@ public final class MqttDeviceTransport implements DeviceTransport {
                 options.setAutomaticReconnect(true);
                 if (brokerUrl.startsWith("tcp://")) {
                     options.setSocketFactory(new NoDelaySocketFactory());
+                } else if (tls != null) {
+                    options.setSocketFactory(tls);
+                }
+                if (passwordOf != null) {
+                    options.setUserName(id);
+                    options.setPassword(passwordOf.apply(id).getBytes(StandardCharsets.UTF_8));
                 }
                 // gated: Paho refuses publishes at random otherwise (32202, see MqttPublishGate)
                 MqttClient client = GatedMqttClient.open(brokerUrl, id, options);

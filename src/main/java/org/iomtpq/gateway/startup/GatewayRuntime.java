@@ -1,5 +1,6 @@
 package org.iomtpq.gateway.startup;
 
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -8,6 +9,8 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLSocketFactory;
 
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
@@ -26,9 +29,9 @@ import org.iomtpq.gateway.config.GatewaySettings;
 import org.iomtpq.gateway.config.ListenPorts;
 import org.iomtpq.gateway.config.StartupException;
 import org.iomtpq.gateway.embedded.EmbeddedMongo;
-import org.iomtpq.gateway.embedded.EmbeddedMqttBroker;
 import org.iomtpq.gateway.net.NoDelaySocketFactory;
 import org.iomtpq.gateway.net.SharedSubscription;
+import org.iomtpq.gateway.net.TrustedAuthorities;
 import org.iomtpq.gateway.service.AuditStreamLease;
 import org.iomtpq.gateway.service.ChainStartupCheck;
 import org.iomtpq.gateway.service.RegistryMode;
@@ -50,6 +53,9 @@ public final class GatewayRuntime implements AutoCloseable {
     private Main main;
     private GatewayComponents components;
     private String mqttUrl;
+    /** The login of this gateway's MQTT clients: the configured one, or the embedded broker's for this start. */
+    private String mqttUser;
+    private String mqttPassword;
     private String mongoUri;
     private String upFilter;
     private String eventsFromBlock = "latest";
@@ -105,8 +111,12 @@ public final class GatewayRuntime implements AutoCloseable {
                             + " IOMT_MANAGEMENT_ENABLED=false");
         }
         if (settings.getOrEmpty("iomt.mqtt.url").isBlank()) {
-            ListenPorts.requireFree("MQTT (the embedded broker)", settings.get("iomt.mqtt.host"),
+            ListenPorts.requireFree("MQTT (the embedded broker)", BrokerWiring.plainHost(settings),
                     settings.getPort("iomt.mqtt.port"), "IOMT_MQTT_PORT / IOMT_MQTT_HOST, or IOMT_MQTT_URL for an external broker");
+            if (settings.isSet(ProtectionWiring.TLS_CERT)) {
+                ListenPorts.requireFree("MQTT over TLS (the embedded broker)", settings.get("iomt.mqtt.host"),
+                        settings.getPort("iomt.mqtt.tls-port"), "IOMT_MQTT_TLS_PORT / IOMT_MQTT_HOST");
+            }
         }
         upFilter = SharedSubscription.upFilter(settings.get("iomt.mqtt.up-topic"), settings.getOrEmpty("iomt.mqtt.shared-group"));
         Duration leaseTtl = Duration.ofSeconds(settings.getLong("iomt.instance.lease-ttl-seconds"));
@@ -121,12 +131,14 @@ public final class GatewayRuntime implements AutoCloseable {
             LOG.info("Embedded MongoDB (mongo-java-server, H2 file in {}) at {}", settings.dataDir(), mongoUri);
         }
         mqttUrl = settings.getOrEmpty("iomt.mqtt.url");
+        mqttUser = settings.getOrEmpty("iomt.mqtt.username");
+        mqttPassword = settings.getOrEmpty("iomt.mqtt.password");
         if (mqttUrl.isBlank()) {
-            EmbeddedMqttBroker broker = EmbeddedMqttBroker.start(settings.dataDir(), settings.get("iomt.mqtt.host"),
-                    settings.getInt("iomt.mqtt.port"));
-            toClose.push(broker);
-            mqttUrl = broker.url();
-            LOG.info("Embedded MQTT broker (HiveMQ CE) at {}", mqttUrl);
+            BrokerWiring.Started embedded = BrokerWiring.start(settings);
+            toClose.push(embedded.broker());
+            mqttUrl = embedded.broker().url();
+            mqttUser = embedded.userName();
+            mqttPassword = embedded.password();
         }
         MongoClient client = MongoClients.create(MongoClientSettings.builder()
                 .applyConnectionString(new ConnectionString(mongoUri))
@@ -195,21 +207,23 @@ public final class GatewayRuntime implements AutoCloseable {
         if (mqttUrl.startsWith("tcp://")) {
             properties.put("camel.component.paho-mqtt5.socket-factory", "#class:" + NoDelaySocketFactory.class.getName());
         }
-        if (settings.isSet("iomt.mqtt.username")) {
-            properties.put("camel.component.paho-mqtt5.user-name", settings.get("iomt.mqtt.username"));
-            properties.put("camel.component.paho-mqtt5.password", settings.getOrEmpty("iomt.mqtt.password"));
+        if (!mqttUser.isEmpty()) {
+            properties.put("camel.component.paho-mqtt5.user-name", mqttUser);
+            properties.put("camel.component.paho-mqtt5.password", mqttPassword);
         }
         String clientId = settings.get("iomt.mqtt.client-id");
-        String userName = settings.getOrEmpty("iomt.mqtt.username");
-        String password = settings.getOrEmpty("iomt.mqtt.password");
+        GatewayMqttClients.Login login = new GatewayMqttClients.Login(mqttUser, mqttPassword, mqttTrust());
+        if (login.tls() != null) {
+            properties.put("camel.component.paho-mqtt5.socket-factory", "#mqttTlsSocketFactory");
+        }
         // as many unacknowledged messages as the device lanes can hold waiting: more would only wait in this process
         int receiveMaximum = (int) Math.min(65_535L,
                 (long) settings.getInt("iomt.mqtt.consumer-threads") * settings.getInt("iomt.mqtt.lane-queue"));
         IngressMqttClient ingress = IngressMqttClient.connect(mqttUrl, clientId,
-                settings.getLong("iomt.mqtt.session-expiry-seconds"), userName, password, receiveMaximum);
+                settings.getLong("iomt.mqtt.session-expiry-seconds"), login, receiveMaximum);
         toClose.push(named("the MQTT ingress client", () -> disconnect(ingress)));
         components.health().add("mqtt-broker", ingress::isConnected);
-        MqttClient answers = GatewayMqttClients.connectAnswers(mqttUrl, clientId + "-answers", userName, password);
+        MqttClient answers = GatewayMqttClients.connectAnswers(mqttUrl, clientId + "-answers", login);
         toClose.push(named("the MQTT answer client", () -> disconnect(answers)));
         main = new Main();
         main.setDefaultPropertyPlaceholderLocation("false");
@@ -217,6 +231,9 @@ public final class GatewayRuntime implements AutoCloseable {
         components.beans().forEach(main::bind);
         main.bind("mqttIngressClient", ingress);
         main.bind("mqttAnswerClient", answers);
+        if (login.tls() != null) {
+            main.bind("mqttTlsSocketFactory", login.tls());
+        }
         long camelStarting = System.nanoTime();
         try {
             // the REST routes' server first, closed after Camel: its routes attach to it as they start, and it
@@ -242,6 +259,19 @@ public final class GatewayRuntime implements AutoCloseable {
                 Boolean.parseBoolean(settings.getOrEmpty("iomt.management.enabled")) ? ", health and metrics http://"
                         + settings.get("iomt.management.host") + ":" + settings.get("iomt.management.port") + "/observe" : "",
                 (System.nanoTime() - camelStarting) / 1_000_000);
+    }
+
+    /** For ssl:// with {@code iomt.mqtt.ca-file}: TLS trusting that file's authorities; else null (the JVM's trust). */
+    private SSLSocketFactory mqttTrust() {
+        if (!settings.isSet("iomt.mqtt.ca-file") || !mqttUrl.startsWith("ssl://")) {
+            return null;
+        }
+        try {
+            return TrustedAuthorities.socketFactory(Path.of(settings.get("iomt.mqtt.ca-file")));
+        } catch (IllegalArgumentException e) {
+            throw new StartupException(e.getMessage() + ": set IOMT_MQTT_CA_FILE to a PEM file of the broker's"
+                    + " certificate authority", e);
+        }
     }
 
     /** A closer with a name for the "stopping X took N ms" line. */

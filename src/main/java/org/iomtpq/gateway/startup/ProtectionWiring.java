@@ -27,8 +27,8 @@ final class ProtectionWiring {
     }
 
     /**
-     * Plain text only where nobody else can listen: an API without TLS or the embedded broker (which has none) bound
-     * beyond loopback refuses to start, unless {@code IOMT_ALLOW_PLAINTEXT=true} (a TLS-terminating proxy in front),
+     * Plain text only where nobody else can listen: an API without TLS, or the embedded broker without TLS and logins,
+     * bound beyond loopback refuses to start, unless {@code IOMT_ALLOW_PLAINTEXT=true} (a TLS-terminating proxy in front),
      * which is logged loudly. On loopback the gateway says it is plain.
      */
     static void checkPlaintext(GatewaySettings settings) {
@@ -38,10 +38,12 @@ final class ProtectionWiring {
             refuseBeyondLoopback("the HTTP API", http, "set IOMT_TLS_CERT_FILE and IOMT_TLS_KEY_FILE (./iomt dev-cert for"
                     + " development), bind IOMT_HTTP_HOST to 127.0.0.1", allowed);
         }
-        if (settings.getOrEmpty("iomt.mqtt.url").isBlank()) {
-            refuseBeyondLoopback("the embedded MQTT broker (no TLS, no logins)", settings.get("iomt.mqtt.host"),
-                    "use a broker with TLS and per-device logins (IOMT_MQTT_URL, config/mosquitto/), bind IOMT_MQTT_HOST to"
-                            + " 127.0.0.1", allowed);
+        if (settings.getOrEmpty("iomt.mqtt.url").isBlank() && !BrokerWiring.protectedBeyondLoopback(settings)) {
+            refuseBeyondLoopback("the embedded MQTT broker (" + (settings.isSet(TLS_CERT) ? "TLS but no logins"
+                    : "no TLS" + (settings.isSet(BrokerWiring.PASSWORDS_FILE) ? "" : ", no logins")) + ")",
+                    settings.get("iomt.mqtt.host"), "set IOMT_TLS_CERT_FILE/IOMT_TLS_KEY_FILE and IOMT_MQTT_PASSWORDS_FILE"
+                            + " (mosquitto_passwd), use an external broker (IOMT_MQTT_URL, config/mosquitto/), bind"
+                            + " IOMT_MQTT_HOST to 127.0.0.1", allowed);
         }
     }
 
@@ -140,7 +142,7 @@ final class ProtectionWiring {
                 + ") must be a number of at least 0, got '" + settings.get(key) + "'");
     }
 
-    private static long positive(GatewaySettings settings, String key) {
+    static long positive(GatewaySettings settings, String key) {
         long value = settings.getLong(key);
         if (value < 1) {
             throw new StartupException(key + " (" + GatewaySettings.environmentName(key) + ") must be at least 1, got " + value);

@@ -19,7 +19,7 @@ class IngressMqttClientIT {
     @Test
     void theBrokerSendsNoMoreUnacknowledgedMessagesThanTheReceiveMaximum() throws Exception {
         try (MosquittoProcess mosquitto = MosquittoProcess.requireOrSkip()) {
-            IngressMqttClient ingress = IngressMqttClient.connect(mosquitto.url(), "ingress-it", 600, "", "", 10);
+            IngressMqttClient ingress = IngressMqttClient.connect(mosquitto.url(), "ingress-it", 600, GatewayMqttClients.Login.NONE, 10);
             AtomicInteger arrived = new AtomicInteger();
             ingress.subscribe("iomt/v1/+/up/+", 1);
             ingress.setCallback(counting(arrived));
@@ -35,7 +35,7 @@ class IngressMqttClientIT {
             ingress.close(true);
 
             // a restart: the same persistent session, nothing acknowledged before
-            IngressMqttClient restarted = IngressMqttClient.connect(mosquitto.url(), "ingress-it", 600, "", "", 10);
+            IngressMqttClient restarted = IngressMqttClient.connect(mosquitto.url(), "ingress-it", 600, GatewayMqttClients.Login.NONE, 10);
             AtomicInteger again = new AtomicInteger();
             restarted.setCallback(counting(again));
             restarted.release();

@@ -102,6 +102,7 @@ public final class GatewayFixture implements AutoCloseable {
         o.put("iomt.http.port", String.valueOf(FreePorts.loopback()));
         o.put("iomt.mqtt.host", "127.0.0.1");
         o.put("iomt.mqtt.port", String.valueOf(FreePorts.loopback()));
+        o.put("iomt.mqtt.tls-port", String.valueOf(FreePorts.loopback())); // used with iomt.tls.* only
         o.put("iomt.management.host", "127.0.0.1");
         o.put("iomt.management.port", String.valueOf(FreePorts.loopback()));
         o.put("iomt.mqtt.url", "");

@@ -5,24 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.SecureRandom;
-import java.security.cert.CertificateFactory;
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 
 import org.iomtpq.gateway.config.GatewaySettings;
 import org.iomtpq.gateway.config.StartupException;
@@ -32,7 +26,7 @@ import org.iomtpq.gateway.protocol.MessageCodec;
 import org.iomtpq.gateway.simulator.SimulatedDevice;
 import org.iomtpq.gateway.simulator.VitalSigns;
 import org.iomtpq.gateway.startup.GatewayRuntime;
-import org.iomtpq.gateway.testsupport.SystemPackages;
+import org.iomtpq.gateway.testsupport.DevCerts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,34 +44,11 @@ class HttpsApiIT {
 
     /** {@code ./iomt dev-cert --dir certs}: what an operator runs. */
     private Path devCert() throws Exception {
-        SystemPackages.requireOrSkip(hasOpenssl() ? null : "openssl is not installed");
-        Path certs = dir.resolve("certs");
-        Process p = new ProcessBuilder("bash", "iomt", "dev-cert", "--dir", certs.toString()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, out);
-        assertTrue(out.contains("IOMT_TLS_CERT_FILE=" + certs.resolve("server.pem")), out);
-        return certs;
-    }
-
-    private static boolean hasOpenssl() {
-        try {
-            return new ProcessBuilder("openssl", "version").start().waitFor() == 0;
-        } catch (Exception e) {
-            return false;
-        }
+        return DevCerts.make(dir.resolve("certs"));
     }
 
     private static SSLContext trusting(Path caPem) throws Exception {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        try (InputStream in = Files.newInputStream(caPem)) {
-            trust.setCertificateEntry("dev-ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), RANDOM);
-        return ctx;
+        return DevCerts.trusting(caPem);
     }
 
     @Test

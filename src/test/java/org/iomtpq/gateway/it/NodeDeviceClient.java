@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -55,10 +56,18 @@ public final class NodeDeviceClient {
 
     /** Runs {@code node client.mjs args…}, its output to {@code log} (read back afterwards), killed after {@code timeout}. */
     public static Run run(List<String> args, Path log, Duration timeout) throws IOException, InterruptedException {
+        return run(args, log, timeout, Map.of());
+    }
+
+    /** As above with more environment, e.g. NODE_EXTRA_CA_CERTS for a gateway whose certificate a private CA signed. */
+    public static Run run(List<String> args, Path log, Duration timeout, Map<String, String> environment)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("node", "client.mjs"));
         command.addAll(args);
-        Process client = new ProcessBuilder(command).directory(CLIENT_DIR.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(CLIENT_DIR.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Process client = builder.start();
         boolean finished = client.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (!finished) {
             client.destroyForcibly().waitFor();

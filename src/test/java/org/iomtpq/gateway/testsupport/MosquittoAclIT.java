@@ -27,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 class MosquittoAclIT {
 
     private static final Path SHIPPED = Path.of("config", "mosquitto");
-    private static final Path PASSWD_TOOL = Path.of("/usr/bin/mosquitto_passwd");
     private static final Set<String> REPLACED_OPTIONS = Set.of("listener", "port", "password_file", "acl_file",
             "persistence", "persistence_location", "autosave_interval", "log_dest", "user", "pid_file");
     private static final Duration WAIT = Duration.ofSeconds(10);
@@ -45,7 +44,7 @@ class MosquittoAclIT {
         MosquittoProcess.assumeInstalled();
         Path passwd = folder.resolve("passwd");
         for (String user : new String[] {GATEWAY, DEVICE_A, DEVICE_B}) {
-            addUser(passwd, user, secretOf(user));
+            MosquittoPasswd.add(passwd, user, secretOf(user));
         }
         String body = shippedConfigWithout(REPLACED_OPTIONS)
                 + "\npassword_file " + passwd.toAbsolutePath()
@@ -175,21 +174,6 @@ class MosquittoAclIT {
                 .filter(line -> !line.isBlank() && !line.startsWith("#"))
                 .filter(line -> !options.contains(line.trim().split("\\s+")[0]))
                 .collect(Collectors.joining("\n"));
-    }
-
-    private static void addUser(Path passwd, String user, String password) throws Exception {
-        if (!Files.isExecutable(PASSWD_TOOL)) {
-            throw new IllegalStateException(PASSWD_TOOL + " missing (it ships in the mosquitto package)");
-        }
-        boolean create = !Files.exists(passwd);
-        ProcessBuilder builder = create
-                ? new ProcessBuilder(PASSWD_TOOL.toString(), "-c", "-b", passwd.toString(), user, password)
-                : new ProcessBuilder(PASSWD_TOOL.toString(), "-b", passwd.toString(), user, password);
-        Process process = builder.redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IllegalStateException("mosquitto_passwd failed: " + output);
-        }
     }
 
     private static byte[] utf8(String text) {

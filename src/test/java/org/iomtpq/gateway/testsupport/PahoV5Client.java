@@ -52,6 +52,13 @@ public final class PahoV5Client implements AutoCloseable {
      */
     public static PahoV5Client connect(String url, String clientId, String username, String password,
                                        boolean cleanStart, long sessionExpirySeconds) throws MqttException {
+        return connect(url, clientId, username, password, cleanStart, sessionExpirySeconds, null);
+    }
+
+    /** As above, over ssl:// with sockets from {@code tls} (null: Paho's default). */
+    public static PahoV5Client connect(String url, String clientId, String username, String password,
+                                       boolean cleanStart, long sessionExpirySeconds, javax.net.SocketFactory tls)
+            throws MqttException {
         MqttAsyncClient client = new MqttAsyncClient(url, clientId, new MemoryPersistence());
         PahoV5Client wrapper = new PahoV5Client(client);
         client.setCallback(wrapper.inboxListener());
@@ -60,6 +67,9 @@ public final class PahoV5Client implements AutoCloseable {
         options.setSessionExpiryInterval(sessionExpirySeconds);
         options.setAutomaticReconnect(false);
         options.setConnectionTimeout(10);
+        if (tls != null) {
+            options.setSocketFactory(tls);
+        }
         if (username != null) {
             options.setUserName(username);
         }
