@@ -66,6 +66,11 @@ public final class MosquittoProcess implements AutoCloseable {
      * declare listeners, {@code user} or {@code log_dest}; files it names must be absolute paths.
      */
     public static MosquittoProcess start(String configBody) {
+        return start(configBody, "");
+    }
+
+    /** As above, with {@code listenerOptions} (e.g. certfile and keyfile: a TLS listener) after the listener line. */
+    public static MosquittoProcess start(String configBody, String listenerOptions) {
         int port = FreePorts.loopback();
         try {
             Path workDir = Files.createTempDirectory("mosquitto-test");
@@ -74,7 +79,8 @@ public final class MosquittoProcess implements AutoCloseable {
             String config = "user " + System.getProperty("user.name") + "\n"
                     + "log_dest stdout\n"
                     + configBody + "\n"
-                    + "listener " + port + " 127.0.0.1\n";
+                    + "listener " + port + " 127.0.0.1\n"
+                    + listenerOptions + "\n";
             Path configFile = workDir.resolve("mosquitto.conf");
             Files.writeString(configFile, config, StandardCharsets.UTF_8);
             Path log = workDir.resolve("mosquitto.log");
