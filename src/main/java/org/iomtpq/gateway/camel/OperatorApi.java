@@ -1,6 +1,13 @@
 package org.iomtpq.gateway.camel;
 
+import java.security.cert.Certificate;
+
+import javax.net.ssl.SSLPeerUnverifiedException;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ssl.SslHandler;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.netty.NettyConstants;
 import org.apache.camel.Message;
 import org.apache.camel.component.netty.http.NettyHttpMessage;
 import org.iomtpq.gateway.protocol.MessageCodec;
@@ -26,9 +33,15 @@ public final class OperatorApi {
     private final OperatorQueries queries;
     private final OperatorCommands commands;
     private final GatewayInfo gatewayInfo;
+    private final boolean clientCertificateRequired;
 
+    /**
+     * @param clientCertificateRequired the operator and auditor must also present a TLS client certificate (the API's
+     *                                  TLS has verified it against {@code iomt.tls.client-ca-file} in the handshake)
+     */
     public OperatorApi(Authorizer authorizer, StepRateLimits limits, OperatorQueries queries, OperatorCommands commands,
-                       GatewayInfo gatewayInfo) {
+                       GatewayInfo gatewayInfo, boolean clientCertificateRequired) {
+        this.clientCertificateRequired = clientCertificateRequired;
         this.authorizer = authorizer;
         this.limits = limits;
         this.queries = queries;
@@ -115,6 +128,9 @@ public final class OperatorApi {
         limits.admitAuthentication(source);
         String token = authorization(e);
         try {
+            if (clientCertificateRequired && !presentedClientCertificate(e)) {
+                throw new ProtocolException(ErrorCode.UNAUTHORIZED, "a TLS client certificate is required");
+            }
             if (operatorOnly) {
                 authorizer.requireOperator(token);
             } else {
@@ -125,6 +141,25 @@ public final class OperatorApi {
                 limits.authenticationFailed(source);
             }
             throw refused;
+        }
+    }
+
+    /**
+     * Whether this request's TLS connection carried a client certificate. The handshake verified it (an untrusted one
+     * fails the handshake, see ProtectionWiring.apiTls); only its presence is asked here.
+     */
+    private static boolean presentedClientCertificate(Exchange e) {
+        ChannelHandlerContext ctx = e.getMessage().getHeader(NettyConstants.NETTY_CHANNEL_HANDLER_CONTEXT,
+                ChannelHandlerContext.class);
+        SslHandler tls = ctx == null ? null : ctx.pipeline().get(SslHandler.class);
+        if (tls == null) {
+            return false;
+        }
+        try {
+            Certificate[] chain = tls.engine().getSession().getPeerCertificates();
+            return chain != null && chain.length > 0;
+        } catch (SSLPeerUnverifiedException none) {
+            return false;
         }
     }
 

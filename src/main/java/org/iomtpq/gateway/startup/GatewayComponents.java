@@ -233,7 +233,8 @@ public final class GatewayComponents implements AutoCloseable {
                 new Authorizer(settings.getOrEmpty("iomt.operator-token"), settings.getOrEmpty("iomt.auditor-token")), limits,
                 new OperatorQueries(devices, sessions, observations, auditRepository, stream, clock),
                 new OperatorCommands(approvals, revocation, audit, clock, changeWatch,
-                        Duration.ofMillis(settings.getLong("iomt.telemetry.revocation-wait-ms"))), info));
+                        Duration.ofMillis(settings.getLong("iomt.telemetry.revocation-wait-ms"))), info,
+                settings.isSet(ProtectionWiring.TLS_CLIENT_CA)));
         beans.put("retention", retention);
         health = new HealthChecks(clock);
         beans.put("managementApi", new ManagementApi(observability(db, registry, outbox, live, clock), health));

@@ -7,6 +7,7 @@ import java.time.Duration;
 
 import javax.net.ssl.SSLException;
 
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import org.slf4j.Logger;
@@ -90,6 +91,10 @@ final class ProtectionWiring {
     static SslContext apiTls(GatewaySettings settings) {
         boolean cert = settings.isSet(TLS_CERT);
         boolean key = settings.isSet(TLS_KEY);
+        if (settings.isSet(TLS_CLIENT_CA) && !cert) {
+            throw new StartupException("IOMT_TLS_CLIENT_CA_FILE (client certificates for the operator API) needs HTTPS:"
+                    + " set IOMT_TLS_CERT_FILE and IOMT_TLS_KEY_FILE too, or leave it empty");
+        }
         if (!cert && !key) {
             return null;
         }
@@ -97,14 +102,33 @@ final class ProtectionWiring {
             throw new StartupException("HTTPS needs both IOMT_TLS_CERT_FILE and IOMT_TLS_KEY_FILE (PEM): set the missing one,"
                     + " or neither for plain HTTP");
         }
+        SslContextBuilder builder;
         try {
-            return SslContextBuilder.forServer(new File(settings.get(TLS_CERT)), new File(settings.get(TLS_KEY)))
-                    .protocols("TLSv1.3", "TLSv1.2").build();
-        } catch (SSLException | IllegalArgumentException e) {
-            throw new StartupException("cannot use IOMT_TLS_CERT_FILE " + settings.get(TLS_CERT) + " with IOMT_TLS_KEY_FILE "
-                    + settings.get(TLS_KEY) + " (" + rootMessage(e) + "): give a PEM certificate chain and its unencrypted"
-                    + " PKCS#8 PEM key (./iomt dev-cert makes a pair for development)");
+            builder = SslContextBuilder.forServer(new File(settings.get(TLS_CERT)), new File(settings.get(TLS_KEY)))
+                    .protocols("TLSv1.3", "TLSv1.2");
+        } catch (IllegalArgumentException e) {
+            throw unusablePair(settings, e);
         }
+        if (settings.isSet(TLS_CLIENT_CA)) {
+            // asked of every client, required by the operator API only (OperatorApi): devices have no certificates;
+            // one that a client presents must chain to this CA or the handshake fails
+            builder.trustManager(new File(settings.get(TLS_CLIENT_CA))).clientAuth(ClientAuth.OPTIONAL);
+        }
+        try {
+            return builder.build();
+        } catch (SSLException | IllegalArgumentException e) {
+            if (settings.isSet(TLS_CLIENT_CA)) {
+                throw new StartupException("cannot use IOMT_TLS_CLIENT_CA_FILE " + settings.get(TLS_CLIENT_CA) + " or the"
+                        + " server pair (" + rootMessage(e) + "): give PEM certificates of the operators' CA");
+            }
+            throw unusablePair(settings, e);
+        }
+    }
+
+    private static StartupException unusablePair(GatewaySettings settings, Exception e) {
+        return new StartupException("cannot use IOMT_TLS_CERT_FILE " + settings.get(TLS_CERT) + " with IOMT_TLS_KEY_FILE "
+                + settings.get(TLS_KEY) + " (" + rootMessage(e) + "): give a PEM certificate chain and its unencrypted"
+                + " PKCS#8 PEM key (./iomt dev-cert makes a pair for development)");
     }
 
     private static String rootMessage(Throwable e) {
@@ -117,6 +141,7 @@ final class ProtectionWiring {
 
     static final String TLS_CERT = "iomt.tls.cert-file";
     static final String TLS_KEY = "iomt.tls.key-file";
+    static final String TLS_CLIENT_CA = "iomt.tls.client-ca-file";
 
     private static TokenBuckets.Rate rate(GatewaySettings settings, String name) {
         double perSecond = number(settings, "iomt.limits." + name + ".rate");

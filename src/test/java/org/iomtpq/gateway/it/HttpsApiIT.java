@@ -97,6 +97,30 @@ class HttpsApiIT {
     }
 
     @Test
+    void withAClientCaTheOperatorApiAlsoWantsAClientCertificateAndDevicesDoNot() throws Exception {
+        Path certs = devCert();
+        SSLContext operator = DevCerts.clientPresenting(certs, "operator-1");
+        try (GatewayFixture gw = GatewayFixture.start(dir.resolve("gw"), Map.of(
+                "iomt.tls.cert-file", certs.resolve("server.pem").toString(),
+                "iomt.tls.key-file", certs.resolve("server-key.pem").toString(),
+                "iomt.tls.client-ca-file", certs.resolve("ca.pem").toString()), operator)) {
+            assertEquals(200, gw.get("/devices", gw.operatorToken()).status(), "token and certificate");
+            assertEquals(200, gw.get("/devices", gw.auditorToken()).status(), "the auditor likewise");
+
+            java.net.http.HttpClient noCertificate = java.net.http.HttpClient.newBuilder()
+                    .sslContext(trusting(certs.resolve("ca.pem"))).build();
+            java.net.http.HttpResponse<String> refused = noCertificate.send(java.net.http.HttpRequest.newBuilder(
+                    URI.create(gw.api() + "/devices")).header("Authorization", "Bearer " + gw.operatorToken()).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, refused.statusCode(), refused.body());
+            assertTrue(refused.body().contains("\"UNAUTHORIZED\""), refused.body());
+            java.net.http.HttpResponse<String> device = noCertificate.send(java.net.http.HttpRequest.newBuilder(
+                    URI.create(gw.api() + "/gateway")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, device.statusCode(), "a device step needs no certificate: " + device.body());
+        }
+    }
+
+    @Test
     void aPlainApiBeyondLoopbackRefusesToStartUnlessPlaintextIsAllowed() {
         Map<String, String> beyondLoopback = new java.util.HashMap<>(org.iomtpq.gateway.config.EphemeralGateway
                 .in(dir.resolve("plain")).overrides());
