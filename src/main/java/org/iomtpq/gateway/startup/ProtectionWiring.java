@@ -36,26 +36,28 @@ final class ProtectionWiring {
         boolean allowed = Boolean.parseBoolean(settings.getOrEmpty("iomt.allow-plaintext").trim());
         String http = settings.get("iomt.http.host");
         if (!settings.isSet(TLS_CERT)) {
-            refuseBeyondLoopback("the HTTP API", http, "set IOMT_TLS_CERT_FILE and IOMT_TLS_KEY_FILE (./iomt dev-cert for"
-                    + " development), bind IOMT_HTTP_HOST to 127.0.0.1", allowed);
+            refuseBeyondLoopback("the HTTP API", "without TLS", http, "set IOMT_TLS_CERT_FILE and IOMT_TLS_KEY_FILE"
+                    + " (./iomt dev-cert for development), bind IOMT_HTTP_HOST to 127.0.0.1", allowed);
         }
         if (settings.getOrEmpty("iomt.mqtt.url").isBlank() && !BrokerWiring.protectedBeyondLoopback(settings)) {
-            refuseBeyondLoopback("the embedded MQTT broker (" + (settings.isSet(TLS_CERT) ? "TLS but no logins"
-                    : "no TLS" + (settings.isSet(BrokerWiring.PASSWORDS_FILE) ? "" : ", no logins")) + ")",
-                    settings.get("iomt.mqtt.host"), "set IOMT_TLS_CERT_FILE/IOMT_TLS_KEY_FILE and IOMT_MQTT_PASSWORDS_FILE"
-                            + " (mosquitto_passwd), use an external broker (IOMT_MQTT_URL, config/mosquitto/), bind"
-                            + " IOMT_MQTT_HOST to 127.0.0.1", allowed);
+            boolean tls = settings.isSet(TLS_CERT);
+            boolean logins = settings.isSet(BrokerWiring.PASSWORDS_FILE);
+            refuseBeyondLoopback("the embedded MQTT broker", tls ? "without logins" : logins ? "without TLS"
+                    : "without TLS or logins", settings.get("iomt.mqtt.host"), "set IOMT_TLS_CERT_FILE/IOMT_TLS_KEY_FILE"
+                    + " and IOMT_MQTT_PASSWORDS_FILE (mosquitto_passwd), use an external broker (IOMT_MQTT_URL,"
+                    + " config/mosquitto/), bind IOMT_MQTT_HOST to 127.0.0.1", allowed);
         }
     }
 
-    private static void refuseBeyondLoopback(String what, String host, String change, boolean allowed) {
+    private static void refuseBeyondLoopback(String what, String lacking, String host, String change, boolean allowed) {
         if (isLoopback(host)) {
-            LOG.info("{} is plain text on loopback {} (development; docs/security.md)", what, host);
+            LOG.info("{} is {} on loopback {} (development; docs/security.md)", what, lacking, host);
         } else if (allowed) {
-            LOG.warn("*** {} listens WITHOUT TLS on {} because IOMT_ALLOW_PLAINTEXT=true: bearer tokens and device traffic"
-                    + " cross the network in clear unless a TLS-terminating proxy is in front. ***", what, host);
+            LOG.warn("*** {} listens {} on {} because IOMT_ALLOW_PLAINTEXT=true: bearer tokens and device traffic"
+                    + " cross the network unprotected unless a TLS-terminating proxy is in front. ***", what,
+                    lacking.toUpperCase(java.util.Locale.ROOT), host);
         } else {
-            throw new StartupException(what + " would listen without TLS on " + host + ": " + change
+            throw new StartupException(what + " would listen " + lacking + " on " + host + ": " + change
                     + ", or set IOMT_ALLOW_PLAINTEXT=true behind a TLS-terminating proxy");
         }
     }

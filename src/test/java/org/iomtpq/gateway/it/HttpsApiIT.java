@@ -133,6 +133,12 @@ class HttpsApiIT {
         beyondLoopback.put("iomt.mqtt.host", "0.0.0.0");
         assertTrue(assertThrows(StartupException.class,
                 () -> GatewayRuntime.start(GatewaySettings.fromEnvironment(beyondLoopback)).close()).getMessage()
-                .startsWith("the embedded MQTT broker (no TLS, no logins) would listen without TLS on 0.0.0.0"));
+                .startsWith("the embedded MQTT broker would listen without TLS or logins on 0.0.0.0"));
+        // TLS alone is not enough beyond loopback: devices must log in (PROTOCOL.md §3); checked before any file is read
+        beyondLoopback.put("iomt.tls.cert-file", dir.resolve("server.pem").toString());
+        beyondLoopback.put("iomt.tls.key-file", dir.resolve("server-key.pem").toString());
+        assertTrue(assertThrows(StartupException.class,
+                () -> GatewayRuntime.start(GatewaySettings.fromEnvironment(beyondLoopback)).close()).getMessage()
+                .startsWith("the embedded MQTT broker would listen without logins on 0.0.0.0: set IOMT_TLS_CERT_FILE"));
     }
 }
