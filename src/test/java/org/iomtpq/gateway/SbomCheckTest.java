@@ -31,7 +31,7 @@ class SbomCheckTest {
 
     /** Our own versions where the list has an advisory or a ban, several exactly at the fixed version. */
     private static final List<String> CLEAN_TREE = List.of(
-            "pkg:maven/org.bouncycastle/bcprov-jdk18on@1.83?type=jar",
+            "pkg:maven/org.bouncycastle/bcprov-jdk18on@1.85?type=jar", // we ship 1.83, accepted for a while: not clean
             "pkg:maven/org.bouncycastle/bcpkix-jdk18on@1.83?type=jar",
             "pkg:maven/org.apache.commons/commons-text@1.10.0?type=jar",
             "pkg:maven/io.netty/netty-codec-http@4.1.130.Final?type=jar",
@@ -130,19 +130,22 @@ class SbomCheckTest {
         Path maven = sbom("maven", with(CLEAN_TREE,
                 "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1?type=jar",
                 "pkg:maven/org.apache.commons/commons-text@1.9?type=jar",
-                "pkg:maven/io.netty/netty-codec-http@4.1.43.Final?type=jar"));
+                "pkg:maven/io.netty/netty-codec-http@4.1.43.Final?type=jar",
+                "pkg:maven/org.bouncycastle/bcprov-jdk18on@1.84?type=jar"));
         Path npm = sbom("npm", List.of("pkg:npm/elliptic@6.5.3", "pkg:npm/%40babel/traverse@7.23.1"));
         Result r = checkAgainstTheRealList(maven, npm);
         assertEquals(1, r.exit(), r.out());
         List<String> failures = r.failures();
-        assertEquals(6, failures.size(), r.out()); // netty 4.1.43 has two advisories; the clean part adds nothing
+        assertEquals(7, failures.size(), r.out()); // netty 4.1.43 has two advisories; the clean part adds nothing
         assertTrue(has(failures, "maven.cdx.json: org.apache.logging.log4j:log4j-core@2.14.1 CVE-2021-44228"), r.out());
         assertTrue(has(failures, "maven.cdx.json: org.apache.commons:commons-text@1.9 CVE-2022-42889 (critical, fixed in 1.10.0)"), r.out());
         assertTrue(has(failures, "maven.cdx.json: io.netty:netty-codec-http@4.1.43.Final CVE-2019-20445"), r.out());
         assertTrue(has(failures, "maven.cdx.json: io.netty:netty-codec-http@4.1.43.Final CVE-2019-20444"), r.out());
+        // only bcprov-jdk18on 1.83 is accepted (for a while), and 1.84 fixed CVE-2025-14813 only
+        assertTrue(has(failures, "maven.cdx.json: org.bouncycastle:bcprov-jdk18on@1.84 CVE-2026-8763 (critical, fixed in 1.85)"), r.out());
         assertTrue(has(failures, "npm.cdx.json: elliptic@6.5.3 GHSA-vjh7-7g9h-fjfh"), r.out()); // only 6.5.4 is accepted
         assertTrue(has(failures, "npm.cdx.json: @babel/traverse@7.23.1 CVE-2023-45133"), r.out());
-        assertTrue(r.out().contains("sbom check: FAILED: 6 finding(s)"), r.out());
+        assertTrue(r.out().contains("sbom check: FAILED: 7 finding(s)"), r.out());
     }
 
     @Test
