@@ -39,13 +39,19 @@ class IomtScriptTest {
     }
 
     @Test
-    void testAndBenchJmhAnswerHelpWithoutRunningMavenOrJmh() throws Exception {
+    void testSbomAndBenchJmhAnswerHelpWithoutRunningMavenOrJmh() throws Exception {
         for (String[] args : new String[][] {{"test", "--help"}, {"test", "-Dtest=X", "-h"}}) {
             Result r = script(args);
             assertEquals(0, r.exit(), r.err());
             assertTrue(r.out().startsWith("usage: ./iomt test [mvn args]\n"), r.out());
             assertEquals("", r.err());
         }
+        Result sbom = script("sbom", "--help");
+        assertEquals(0, sbom.exit(), sbom.err());
+        assertTrue(sbom.out().startsWith("usage: ./iomt sbom\n"), sbom.out());
+        Result sbomTypo = script("sbom", "--offline");
+        assertEquals(2, sbomTypo.exit(), sbomTypo.err());
+        assertTrue(sbomTypo.err().startsWith("iomt sbom: unknown argument --offline"), sbomTypo.err());
         Result jmh = script("bench-jmh", "--help");
         assertEquals(0, jmh.exit(), jmh.err());
         assertTrue(jmh.out().startsWith("usage: ./iomt bench-jmh [jmh args]\n"), jmh.out());
@@ -67,7 +73,7 @@ class IomtScriptTest {
         String usage = script("help").out();
         List<String> commands = new ArrayList<>(LauncherUsageTest.COMMANDS);
         commands.remove("bench-load"); // internal: what bench starts in its second JVM
-        commands.addAll(List.of("test", "bench-jmh", "help"));
+        commands.addAll(List.of("test", "sbom", "bench-jmh", "help"));
         for (String command : commands) {
             assertTrue(usage.contains("\n  " + command + " ") || usage.contains("\n  " + command + "\n"), command);
         }
