@@ -31,8 +31,8 @@ class SbomCheckTest {
 
     /** Our own versions where the list has an advisory or a ban, several exactly at the fixed version. */
     private static final List<String> CLEAN_TREE = List.of(
-            "pkg:maven/org.bouncycastle/bcprov-jdk18on@1.85?type=jar", // we ship 1.83, accepted for a while: not clean
-            "pkg:maven/org.bouncycastle/bcpkix-jdk18on@1.83?type=jar",
+            "pkg:maven/org.bouncycastle/bcprov-jdk18on@1.85?type=jar", // what we ship, exactly at the fixed version
+            "pkg:maven/org.bouncycastle/bcpkix-jdk18on@1.85?type=jar",
             "pkg:maven/org.apache.commons/commons-text@1.10.0?type=jar",
             "pkg:maven/io.netty/netty-codec-http@4.1.130.Final?type=jar",
             "pkg:maven/io.netty/netty-codec-http@4.1.44.Final?type=jar",
@@ -141,7 +141,7 @@ class SbomCheckTest {
         assertTrue(has(failures, "maven.cdx.json: org.apache.commons:commons-text@1.9 CVE-2022-42889 (critical, fixed in 1.10.0)"), r.out());
         assertTrue(has(failures, "maven.cdx.json: io.netty:netty-codec-http@4.1.43.Final CVE-2019-20445"), r.out());
         assertTrue(has(failures, "maven.cdx.json: io.netty:netty-codec-http@4.1.43.Final CVE-2019-20444"), r.out());
-        // only bcprov-jdk18on 1.83 is accepted (for a while), and 1.84 fixed CVE-2025-14813 only
+        // 1.84 fixed CVE-2025-14813 only
         assertTrue(has(failures, "maven.cdx.json: org.bouncycastle:bcprov-jdk18on@1.84 CVE-2026-8763 (critical, fixed in 1.85)"), r.out());
         assertTrue(has(failures, "npm.cdx.json: elliptic@6.5.3 GHSA-vjh7-7g9h-fjfh"), r.out()); // only 6.5.4 is accepted
         assertTrue(has(failures, "npm.cdx.json: @babel/traverse@7.23.1 CVE-2023-45133"), r.out());
