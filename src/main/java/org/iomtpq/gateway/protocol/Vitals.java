@@ -107,7 +107,13 @@ public final class Vitals {
             }
             expect(value == JsonToken.VALUE_NUMBER_INT || value == JsonToken.VALUE_NUMBER_FLOAT,
                     "vital '" + name + "' must be a JSON number");
-            BigDecimal v = p.getDecimalValue();
+            BigDecimal v;
+            try {
+                v = p.getDecimalValue();
+            } catch (NumberFormatException | ArithmeticException e) {
+                // an exponent beyond BigDecimal's (1E6666666666666662): Jackson throws unchecked (found by fuzzing)
+                throw ProtocolException.validationFailed("vital '" + name + "' is not a plausible decimal number");
+            }
             expect(v.abs().compareTo(MAGNITUDE_LIMIT) < 0 && v.scale() <= MAX_SCALE,
                     "vital '" + name + "' is not a plausible decimal number");
             vitals.put(name, v);

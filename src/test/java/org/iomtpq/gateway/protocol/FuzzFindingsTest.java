@@ -37,4 +37,21 @@ class FuzzFindingsTest {
         assertEquals("\ud83d\ude00", MessageCodec.parseError(utf8(
                 "{\"type\":\"error\",\"v\":1,\"code\":\"REPLAY\",\"message\":\"\ud83d\ude00\"}")).message());
     }
+
+    /**
+     * TelemetryPlaintextFuzzTest#plaintext: a vital whose exponent is beyond BigDecimal's made Jackson throw an unchecked
+     * NumberFormatException out of Vitals.parse; the gateway answered UNAVAILABLE ("internal error, retry") and logged a
+     * stack trace instead of VALIDATION_FAILED. Exponents that fit stay the range check's business.
+     */
+    @Test
+    void aVitalWithAnExponentBeyondBigDecimalIsValidationFailed() {
+        for (String number : new String[] {"1E6666666666666662", "1e-99999999999", "-9E2147483648", "0.1e2147483648"}) {
+            byte[] plaintext = utf8("{\"observedAt\":\"2026-11-23T19:00:00Z\",\"vitals\":{\"spo2\":" + number + "}}");
+            ProtocolException e = assertThrows(ProtocolException.class, () -> Vitals.parse(plaintext), number);
+            assertEquals(ErrorCode.VALIDATION_FAILED, e.code(), number);
+            assertEquals("vital 'spo2' is not a plausible decimal number", e.getMessage(), number);
+        }
+        assertEquals(ErrorCode.VALIDATION_FAILED, assertThrows(ProtocolException.class, () -> Vitals.parse(utf8(
+                "{\"observedAt\":\"2026-11-23T19:00:00Z\",\"vitals\":{\"spo2\":1e999999999}}"))).code());
+    }
 }
