@@ -31,8 +31,12 @@ public final class FuzzOracle {
 
     /** Per call, input within 64 KiB: 48 times the bound (3 MiB). The worst seen while calibrating was ~1.2 MiB. */
     public static final long WITHIN_BOUND = 48L * Limits.MAX_MESSAGE_BYTES;
-    /** Per call, input over 64 KiB: 16 KiB, a quarter of the bound. */
-    public static final long OVERSIZE_BOUND = 16 * 1024;
+    /**
+     * Per call, input over 64 KiB: 32 KiB, half the bound, so less than one copy or decoding of the input. (16 KiB was
+     * too tight: the MQTT ingress refusing an oversize body under an odd topic allocates ~21 KiB of exchange bookkeeping,
+     * regex matching and exception stack trace, found by fuzzing; no copy of the body.)
+     */
+    public static final long OVERSIZE_BOUND = 32 * 1024;
 
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
