@@ -54,4 +54,25 @@ class FuzzFindingsTest {
         assertEquals(ErrorCode.VALIDATION_FAILED, assertThrows(ProtocolException.class, () -> Vitals.parse(utf8(
                 "{\"observedAt\":\"2026-11-23T19:00:00Z\",\"vitals\":{\"spo2\":1e999999999}}"))).code());
     }
+
+    /**
+     * TelemetryPlaintextFuzzTest#plaintext: 0e999999999 is zero, below the magnitude limit, with scale -999999999; only
+     * the upper bound of the scale was checked, so it was accepted (stored as 0, flagged out of range) although the
+     * validator exists to refuse such numbers, and a reading holding it could not be written back (Reading.toJsonBytes
+     * threw: Jackson writes plain decimals only with |scale| <= 9999). Ordinary exponents are fine.
+     */
+    @Test
+    void zeroWithAHugeExponentIsValidationFailed() {
+        for (String number : new String[] {"0e999999999", "0E+18", "-0e9999", "0.0e100"}) {
+            byte[] plaintext = utf8("{\"observedAt\":\"2026-11-23T19:00:00Z\",\"vitals\":{\"spo2\":" + number + "}}");
+            assertEquals(ErrorCode.VALIDATION_FAILED,
+                    assertThrows(ProtocolException.class, () -> Vitals.parse(plaintext), number).code(), number);
+        }
+        for (String number : new String[] {"0e17", "0", "1E+2", "9.99E+14", "0.00000000000000001"}) {
+            ValidatedReading r = Vitals.parse(utf8(
+                    "{\"observedAt\":\"2026-11-23T19:00:00Z\",\"vitals\":{\"glucose\":" + number + "}}"));
+            assertEquals(0, new java.math.BigDecimal(number).compareTo(r.vitals().get("glucose")), number);
+            new Reading(r.observedAt(), r.vitals()).toJsonBytes(); // and a device can write it
+        }
+    }
 }
