@@ -55,6 +55,21 @@ class IomtScriptTest {
         Result jmh = script("bench-jmh", "--help");
         assertEquals(0, jmh.exit(), jmh.err());
         assertTrue(jmh.out().startsWith("usage: ./iomt bench-jmh [jmh args]\n"), jmh.out());
+        Result fuzz = script("fuzz", "2", "--help");
+        assertEquals(0, fuzz.exit(), fuzz.err());
+        assertTrue(fuzz.out().startsWith("usage: ./iomt fuzz MINUTES [TARGET]\n"), fuzz.out());
+    }
+
+    @Test
+    void fuzzRefusesBadArgumentsBeforeRunningMaven() throws Exception {
+        for (String[] args : new String[][] {{"fuzz"}, {"fuzz", "0"}, {"fuzz", "two"}, {"fuzz", "1", "rawMessage", "x"}}) {
+            Result r = script(args);
+            assertEquals(2, r.exit(), String.join(" ", args));
+            assertTrue(r.err().startsWith("iomt fuzz: expected MINUTES"), r.err());
+        }
+        Result unknown = script("fuzz", "1", "noSuchTarget");
+        assertEquals(2, unknown.exit());
+        assertTrue(unknown.err().startsWith("iomt fuzz: unknown target 'noSuchTarget' (one of: rawMessage "), unknown.err());
     }
 
     @Test
@@ -73,7 +88,7 @@ class IomtScriptTest {
         String usage = script("help").out();
         List<String> commands = new ArrayList<>(LauncherUsageTest.COMMANDS);
         commands.remove("bench-load"); // internal: what bench starts in its second JVM
-        commands.addAll(List.of("test", "sbom", "bench-jmh", "help"));
+        commands.addAll(List.of("test", "sbom", "fuzz", "bench-jmh", "help"));
         for (String command : commands) {
             assertTrue(usage.contains("\n  " + command + " ") || usage.contains("\n  " + command + "\n"), command);
         }

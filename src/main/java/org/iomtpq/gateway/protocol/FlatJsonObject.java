@@ -13,7 +13,9 @@ import java.util.Set;
  * One JSON object whose members are all scalars (every protocol message has this shape), read strictly.
  * A nested object or array is a wrong JSON type, which also turns NoSQL-operator shapes such as
  * {@code {"deviceId":{"$ne":null}}} into {@code MALFORMED_REQUEST} before anything else sees them.
- * Every failure is {@code MALFORMED_REQUEST} (oversize input: {@code PAYLOAD_TOO_LARGE}).
+ * A string value must be Unicode text: an escaped unpaired surrogate ({@code "\\ud800"}) is refused (fuzzing found it
+ * accepted, and written back as '?'). Every failure is {@code MALFORMED_REQUEST} (oversize input:
+ * {@code PAYLOAD_TOO_LARGE}).
  */
 final class FlatJsonObject {
     private record Scalar(JsonToken token, String text, BigInteger integer) {
@@ -49,7 +51,11 @@ final class FlatJsonObject {
     private static Scalar scalar(JsonParser p, JsonToken value, String name) throws IOException {
         switch (value) {
             case VALUE_STRING:
-                return new Scalar(value, p.getText(), null);
+                String text = p.getText();
+                if (!StrictJson.isUnicodeText(text)) {
+                    throw ProtocolException.malformed("field " + safeName(name) + " holds an unpaired surrogate escape");
+                }
+                return new Scalar(value, text, null);
             case VALUE_NUMBER_INT:
                 return new Scalar(value, null, p.getBigIntegerValue());
             case VALUE_NULL:

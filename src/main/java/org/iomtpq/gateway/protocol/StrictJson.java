@@ -51,6 +51,26 @@ final class StrictJson {
         }
     }
 
+    /**
+     * True when {@code s} is Unicode text: no unpaired surrogate. Strict UTF-8 decoding keeps them out of the raw
+     * bytes, but a JSON escape ({@code "\\ud800"}) still yields one, which no UTF-8 writer can send back: such a
+     * string would be replaced on the way out ('?'), so a message would not mean what it said.
+     */
+    static boolean isUnicodeText(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            } else if (Character.isLowSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static JsonParser parser(String text) throws IOException {
         return FACTORY.createParser(text);
     }

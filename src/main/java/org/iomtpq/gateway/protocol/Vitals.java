@@ -107,8 +107,16 @@ public final class Vitals {
             }
             expect(value == JsonToken.VALUE_NUMBER_INT || value == JsonToken.VALUE_NUMBER_FLOAT,
                     "vital '" + name + "' must be a JSON number");
-            BigDecimal v = p.getDecimalValue();
-            expect(v.abs().compareTo(MAGNITUDE_LIMIT) < 0 && v.scale() <= MAX_SCALE,
+            BigDecimal v;
+            try {
+                v = p.getDecimalValue();
+            } catch (NumberFormatException | ArithmeticException e) {
+                // an exponent beyond BigDecimal's (1E6666666666666662): Jackson throws unchecked (found by fuzzing)
+                throw ProtocolException.validationFailed("vital '" + name + "' is not a plausible decimal number");
+            }
+            // |scale| bounded both ways: 0e999999999 is zero (below the magnitude limit) with scale -999999999, which
+            // slipped through when only the upper bound was checked (found by fuzzing)
+            expect(v.abs().compareTo(MAGNITUDE_LIMIT) < 0 && v.scale() <= MAX_SCALE && v.scale() >= -MAX_SCALE,
                     "vital '" + name + "' is not a plausible decimal number");
             vitals.put(name, v);
         }
