@@ -33,6 +33,8 @@ public final class PahoV5Client implements AutoCloseable {
 
     private final MqttAsyncClient client;
     private final BlockingQueue<Message> inbox = new LinkedBlockingQueue<>();
+    /** The reason code of the broker's DISCONNECT, once it sent one (-1 before). */
+    private final java.util.concurrent.atomic.AtomicInteger serverDisconnect = new java.util.concurrent.atomic.AtomicInteger(-1);
 
     private final MqttPublishGate gate;
 
@@ -104,6 +106,53 @@ public final class PahoV5Client implements AutoCloseable {
         return codes == null || codes.length == 0 ? 0 : codes[0];
     }
 
+    /**
+     * Publishes QoS 1 where the broker is expected to refuse, and returns how it refused: the PUBACK reason code, or
+     * the reason code of the DISCONNECT it answered with instead (HiveMQ does that for a PUBLISH its ACL forbids);
+     * 0 if it took the message. Which of PUBACK, DISCONNECT or the token's failure Paho reports first varies.
+     */
+    public int publishQos1Refusal(String topic, byte[] payload, boolean retain) throws MqttException, InterruptedException {
+        MqttMessage message = new MqttMessage(payload, 1, retain, new MqttProperties());
+        IMqttToken token;
+        try {
+            token = gate.publish(topic, message);
+        } catch (MqttException e) {
+            return awaitServerDisconnect(e);
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
+        while (System.nanoTime() < deadline) {
+            if (serverDisconnect.get() >= 0) {
+                return serverDisconnect.get();
+            }
+            if (token.isComplete()) {
+                if (token.getException() != null) {
+                    return awaitServerDisconnect(token.getException());
+                }
+                int[] codes = token.getReasonCodes();
+                return codes == null || codes.length == 0 ? 0 : codes[0];
+            }
+            Thread.sleep(20);
+        }
+        throw new MqttException(MqttException.REASON_CODE_CLIENT_EXCEPTION);
+    }
+
+    private int awaitServerDisconnect(MqttException failure) throws MqttException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
+        while (serverDisconnect.get() < 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        if (serverDisconnect.get() >= 0) {
+            return serverDisconnect.get();
+        }
+        // Paho may tell the DISCONNECT only in the failed token: 32204 "... Disconnect RC: 135 ..."
+        java.util.regex.Matcher rc = java.util.regex.Pattern.compile("Disconnect RC: (\\d+)")
+                .matcher(String.valueOf(failure.getMessage()));
+        if (rc.find()) {
+            return Integer.parseInt(rc.group(1));
+        }
+        throw failure;
+    }
+
     public Optional<Message> receive(Duration timeout) throws InterruptedException {
         return Optional.ofNullable(inbox.poll(timeout.toMillis(), TimeUnit.MILLISECONDS));
     }
@@ -124,6 +173,18 @@ public final class PahoV5Client implements AutoCloseable {
     }
 
     private MessageListener inboxListener() {
-        return (topic, message) -> inbox.add(new Message(topic, message.getPayload(), message.getQos(), message.isRetained()));
+        return new MessageListener() {
+            @Override
+            public void messageArrived(String topic, org.eclipse.paho.mqttv5.common.MqttMessage message) {
+                inbox.add(new Message(topic, message.getPayload(), message.getQos(), message.isRetained()));
+            }
+
+            @Override
+            public void disconnected(org.eclipse.paho.mqttv5.client.MqttDisconnectResponse response) {
+                if (response.getException() == null) { // a DISCONNECT packet, not a lost connection
+                    serverDisconnect.compareAndSet(-1, response.getReturnCode());
+                }
+            }
+        };
     }
 }
