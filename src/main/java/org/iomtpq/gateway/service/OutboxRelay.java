@@ -108,6 +108,7 @@ public final class OutboxRelay {
             registry.warmUp(); // the timer's first round comes right after start, before any answer waits
         }
         List<DeviceNotification> notifications = new ArrayList<>();
+        long started = waits.roundStarts(); // before the outbox is read: answers that wait from later are not ours to end
         Instant now = clock.instant();
         Map<String, String> sent = new HashMap<>(); // every entry this round saw → the hash it goes out in, or null
         boolean chainAnswered = false;
@@ -136,7 +137,7 @@ public final class OutboxRelay {
                 sent.replaceAll((id, txHash) -> null); // the node did not take this round's transactions: name none
             }
             waits.roomForAnswers(chainAnswered && roomForAnswers());
-            waits.roundEnded(sent);
+            waits.roundEnded(sent, started);
         }
         return notifications;
     }
@@ -147,13 +148,14 @@ public final class OutboxRelay {
      */
     public List<DeviceNotification> followOtherRelay() {
         if (waits.anyWaiting()) {
+            long started = waits.roundStarts();
             Map<String, String> signed = new HashMap<>();
             RelayRound.of(outbox.openInOrder(clock.instant())).storedHashes().forEach((id, txHash) -> {
                 if (txHash != null) {
                     signed.put(id, txHash);
                 }
             });
-            waits.roundEnded(signed);
+            waits.roundEnded(signed, started);
         }
         return List.of();
     }

@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Answers that name the transaction of their chain operation (PROTOCOL.md §4 {@code enrolled}, §5a {@code rotation}:
@@ -32,7 +33,12 @@ import java.util.concurrent.TimeUnit;
 public final class SubmissionWaits {
 
     private final Duration bound;
-    private final Map<String, CompletableFuture<String>> waiting = new ConcurrentHashMap<>();
+    /** An answer waiting, numbered in the order the waits began. */
+    private record Wait(long number, CompletableFuture<String> answer) {
+    }
+
+    private final Map<String, Wait> waiting = new ConcurrentHashMap<>();
+    private final AtomicLong begun = new AtomicLong();
     private final Semaphore rings = new Semaphore(0);
     private volatile boolean mayRing = true;
 
@@ -53,13 +59,23 @@ public final class SubmissionWaits {
             return CompletableFuture.completedFuture(null);
         }
         CompletableFuture<String> answer = new CompletableFuture<>();
-        waiting.put(entryId, answer);
+        Wait wait = new Wait(begun.incrementAndGet(), answer);
+        waiting.put(entryId, wait);
         answer.completeOnTimeout(null, bound.toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((hash, failure) -> waiting.remove(entryId, answer));
+                .whenComplete((hash, failure) -> waiting.remove(entryId, wait));
         if (rings.availablePermits() == 0) {
             rings.release(); // a second permit at worst means one more (cheap) round, never a lost ring
         }
         return answer;
+    }
+
+    /**
+     * The relay before it reads the outbox for a round: the mark to give {@link #roundEnded}. A wait that begins later
+     * may concern an entry the round read before its record was written (the round then holds it back): that round
+     * cannot say "null" for it.
+     */
+    long roundStarts() {
+        return begun.get();
     }
 
     /** Whether any answer waits now. */
@@ -82,15 +98,16 @@ public final class SubmissionWaits {
     /**
      * The relay at the end of a round. {@code seen}: every outbox entry the round saw, with the hash of its stored
      * transaction if it was signed and taken by the node (this round or before), else null. Waits for entries the round
-     * did not see stay for the next round (their ring has already asked for it).
+     * did not see stay for the next round (their ring has already asked for it), and so do waits that began after
+     * {@code startedAt} ({@link #roundStarts}) unless the round names a hash for them.
      */
-    void roundEnded(Map<String, String> seen) {
+    void roundEnded(Map<String, String> seen, long startedAt) {
         if (waiting.isEmpty()) {
             return;
         }
-        waiting.forEach((entryId, answer) -> {
-            if (seen.containsKey(entryId)) {
-                answer.complete(seen.get(entryId));
+        waiting.forEach((entryId, wait) -> {
+            if (seen.containsKey(entryId) && (seen.get(entryId) != null || wait.number() <= startedAt)) {
+                wait.answer().complete(seen.get(entryId));
             }
         });
     }
