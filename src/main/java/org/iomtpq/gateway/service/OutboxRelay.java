@@ -288,8 +288,14 @@ public final class OutboxRelay {
         Set<String> busyDevices = new HashSet<>();
         List<OutboxEntry> batch = new ArrayList<>();
         for (OutboxEntry e : round.entries()) {
-            if (e.op() == Op.REGISTER_BATCH || !busyDevices.add(e.deviceId())) {
-                continue; // a batch orders nothing; an earlier operation on this device is still open
+            if (e.op() == Op.REGISTER_BATCH) {
+                continue; // a batch orders nothing
+            }
+            if (!busyDevices.add(e.deviceId())) {
+                // an earlier operation on this device is still open: its answer keeps waiting (up to its bound) for the
+                // round after that one is mined, instead of being told "null" now
+                sent.remove(e.id(), null);
+                continue;
             }
             if (e.status() != Status.PENDING || round.carriedByBatch().contains(e.id()) || e.nextAttemptAt().isAfter(now)) {
                 continue; // in flight or deferred: it keeps its device busy
