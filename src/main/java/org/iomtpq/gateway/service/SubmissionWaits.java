@@ -14,16 +14,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>
  * An answer rings the relay and waits, bounded, for the end of the first relay round that sees its outbox entry: it
  * then names the entry's transaction if that round (or an earlier one) signed and stored it and the node took it, and
- * null otherwise (the chain is unreachable, an earlier operation on the device is still open, no room in flight).
+ * null otherwise (the chain is unreachable, no room in that round's batch or in flight); an answer behind an earlier
+ * open operation on its device waits on for the round that sends it.
  * Whatever arrives while a round runs rings for the next one, so concurrent answers share one batch.
  * <p>
  * An answer rings only while the relay has room for it (at most one of this gateway's transactions waiting to be
  * mined, as the relay last told: it tells as soon as a receipt is collected or a transaction signed); otherwise it
- * says null at once. A lone enrollment or rotation is thus signed at once, but a fleet cannot turn the in-flight
- * slots into a string of tiny batches: after a round or two its registrations go out in the relay's usual rounds,
- * 100 to a batch, and its answers say null, as does every answer when the wait is off ({@code bound} zero). The
- * registration endpoint is authoritative either way: it names the hash once signed, and a new one should the
- * transaction be replaced.
+ * waits, without ringing, for the relay's next usual round (every iomt.outbox.relay-period-ms). A lone enrollment or
+ * rotation is thus signed at once, but a fleet cannot turn the in-flight slots into a string of tiny batches: its
+ * registrations go out in the relay's usual rounds, 100 to a batch, and each answer names the batch its round sent,
+ * or null if that round had no room for it. An answer that arrives just after an audit anchor and another answer's
+ * transaction (two in flight) still names its own. Every answer says null when the wait is off ({@code bound}
+ * zero). The registration endpoint is authoritative either way: it names the hash once signed, and a new one should
+ * the transaction be replaced.
  * <p>
  * Instances sharing one MongoDB share one outbox, relayed by one of them at a time ({@link RelayLeadership}): on
  * the others a round only looks for the hashes that relay stored ({@link OutboxRelay#followOtherRelay}), so an answer
@@ -55,7 +58,7 @@ public final class SubmissionWaits {
      * relay round that sees the entry, after {@link #bound} at the latest (then null). Never completes exceptionally.
      */
     public CompletableFuture<String> txHashOf(String entryId) {
-        if (bound.isZero() || !mayRing) {
+        if (bound.isZero()) {
             return CompletableFuture.completedFuture(null);
         }
         CompletableFuture<String> answer = new CompletableFuture<>();
@@ -63,7 +66,7 @@ public final class SubmissionWaits {
         waiting.put(entryId, wait);
         answer.completeOnTimeout(null, bound.toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((hash, failure) -> waiting.remove(entryId, wait));
-        if (rings.availablePermits() == 0) {
+        if (mayRing && rings.availablePermits() == 0) {
             rings.release(); // a second permit at worst means one more (cheap) round, never a lost ring
         }
         return answer;
@@ -90,7 +93,7 @@ public final class SubmissionWaits {
         }
     }
 
-    /** The relay, whenever it changes: whether answers may ring for a round of their own. */
+    /** The relay, whenever it changes: whether answers may ring for a round of their own (else they wait for its next). */
     void roomForAnswers(boolean mayRing) {
         this.mayRing = mayRing;
     }

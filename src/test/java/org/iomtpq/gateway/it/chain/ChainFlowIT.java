@@ -143,7 +143,7 @@ class ChainFlowIT {
             SimulatedDevice device = SimulatedDevice.generate(deviceId, "pulse-oximeter", mqtt, RANDOM);
             gw.operator().approve(deviceId, 600);
             // The previous test's deactivation and an audit anchor may both still wait to be mined: then the answer
-            // says null at once (SubmissionWaits). Settled, it may ring for its own round.
+            // does not ring and waits for the relay's next usual round (SubmissionWaits); settled, it rings for its own.
             ChainRig.awaitOutboxSettled(gw);
 
             EnrolledMessage enrolled = device.enroll();
