@@ -172,6 +172,7 @@ public final class RetentionService {
             ledger.record(Kind.SESSION_OBSERVATIONS, range.toString(), due.isAfter(round.now) ? due : chunk.hourStart());
         });
         store.deleteStoredSeqs(sessionId);
+        store.deleteListings(session.get(), round.now);
         return store.deleteSession(sessionId);
     }
 

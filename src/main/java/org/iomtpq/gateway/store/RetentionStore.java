@@ -30,6 +30,7 @@ public final class RetentionStore {
     private final MongoCollection<Document> approvals;
     private final MongoCollection<Document> deadLetters;
     private final MongoCollection<Document> outbox;
+    private final DeviceSessionIndex deviceSessions;
 
     public RetentionStore(MongoDatabase db, SessionRepository sessionRepository) {
         this.sessionRepository = sessionRepository;
@@ -40,6 +41,7 @@ public final class RetentionStore {
         this.approvals = db.getCollection(Collections.APPROVALS);
         this.deadLetters = db.getCollection(Collections.DEAD_LETTERS);
         this.outbox = db.getCollection(Collections.OUTBOX);
+        this.deviceSessions = new DeviceSessionIndex(db);
     }
 
     public Optional<SessionRecord> session(String sessionId) {
@@ -48,6 +50,11 @@ public final class RetentionStore {
 
     public long deleteSession(String sessionId) {
         return sessions.deleteOne(new Document("_id", sessionId)).getDeletedCount();
+    }
+
+    /** The {@code device_sessions} buckets the session was listed in, once their time has passed. */
+    public void deleteListings(SessionRecord s, Instant now) {
+        deviceSessions.deleteEnded(s.deviceId(), List.of(s.handshakeDeadline(), s.expiresAtInstant()), now);
     }
 
     public Optional<StoredSeqs.Range> storedSeqs(String sessionId) {
