@@ -1,16 +1,11 @@
 package org.iomtpq.gateway.bench;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
 import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
-import org.iomtpq.gateway.config.EphemeralGateway;
-import org.iomtpq.gateway.embedded.EmbeddedMongo;
 import org.iomtpq.gateway.embedded.StoreFormat;
 import org.iomtpq.gateway.protocol.SessionState;
 import org.iomtpq.gateway.store.MongoSchema;
@@ -44,18 +39,14 @@ public class DeviceSessionsBench {
     @Param({"1", "100", "1440"})
     public int liveSessions;
 
-    private Path dataDir;
-    private EmbeddedMongo mongo;
-    private MongoClient client;
+    private BenchStore store;
     private SessionRepository sessions;
     private long next;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        dataDir = Files.createTempDirectory("iomt-bench-device-sessions");
-        mongo = EmbeddedMongo.start(dataDir, "127.0.0.1", 0, StoreFormat.BSON);
-        client = MongoClients.create(mongo.connectionString());
-        MongoDatabase db = client.getDatabase("iomt");
+        store = BenchStore.open("iomt-bench-device-sessions", StoreFormat.BSON); // the H2 file backend, in the format measured
+        MongoDatabase db = store.db();
         MongoSchema.ensureIndexes(db);
         sessions = new SessionRepository(db);
         Instant start = Instant.now();
@@ -66,9 +57,7 @@ public class DeviceSessionsBench {
 
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
-        client.close();
-        mongo.close();
-        EphemeralGateway.deleteTree(dataDir);
+        store.close();
     }
 
     @Benchmark

@@ -2,8 +2,6 @@ package org.iomtpq.gateway.bench;
 
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -12,14 +10,11 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.InsertManyOptions;
 import org.bson.Document;
-import org.iomtpq.gateway.config.EphemeralGateway;
-import org.iomtpq.gateway.embedded.EmbeddedMongo;
 import org.iomtpq.gateway.embedded.StoreFormat;
 import org.iomtpq.gateway.store.ObservationRecord;
 import org.iomtpq.gateway.store.ObservationRepository;
@@ -57,9 +52,7 @@ public class ObservationKeyBench {
     @Param({"ID", "COMPOUND_INDEX"})
     public String key;
 
-    private Path dataDir;
-    private EmbeddedMongo mongo;
-    private MongoClient client;
+    private BenchStore store;
     private MongoCollection<Document> observations;
     private final Random random = new Random(1);
     private final String[] live = new String[100];
@@ -67,10 +60,8 @@ public class ObservationKeyBench {
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        dataDir = Files.createTempDirectory("iomt-bench-keys");
-        mongo = EmbeddedMongo.start(dataDir, "127.0.0.1", 0, format); // the H2 file backend, in the format measured
-        client = MongoClients.create(mongo.connectionString());
-        observations = client.getDatabase("iomt").getCollection("observations");
+        store = BenchStore.open("iomt-bench-keys", format); // the H2 file backend, in the format measured
+        observations = store.db().getCollection("observations");
         if (key.equals("COMPOUND_INDEX")) {
             observations.createIndex(Indexes.ascending("sessionId", "seq"), new IndexOptions().unique(true));
         }
@@ -93,9 +84,7 @@ public class ObservationKeyBench {
 
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
-        client.close();
-        mongo.close();
-        EphemeralGateway.deleteTree(dataDir);
+        store.close();
     }
 
     /** Per batch of 470; divide by 470 for the cost per observation. */

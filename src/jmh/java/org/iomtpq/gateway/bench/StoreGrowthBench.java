@@ -1,8 +1,6 @@
 package org.iomtpq.gateway.bench;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
@@ -10,15 +8,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
 import org.bson.Document;
-import org.iomtpq.gateway.config.EphemeralGateway;
-import org.iomtpq.gateway.embedded.EmbeddedMongo;
 import org.iomtpq.gateway.embedded.StoreFormat;
 import org.iomtpq.gateway.protocol.SessionState;
 import org.iomtpq.gateway.store.MongoSchema;
@@ -59,9 +54,7 @@ public class StoreGrowthBench {
     @Param({"LEGACY", "BSON"})
     public StoreFormat format;
 
-    private Path dataDir;
-    private EmbeddedMongo mongo;
-    private MongoClient client;
+    private BenchStore store;
     private SessionRepository sessions;
     private MongoCollection<Document> collection;
     private StoredSeqs storedSeqs;
@@ -71,10 +64,8 @@ public class StoreGrowthBench {
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        dataDir = Files.createTempDirectory("iomt-bench-sessions");
-        mongo = EmbeddedMongo.start(dataDir, "127.0.0.1", 0, format); // the H2 file backend, in the format measured
-        client = MongoClients.create(mongo.connectionString());
-        MongoDatabase db = client.getDatabase("iomt");
+        store = BenchStore.open("iomt-bench-sessions", format); // the H2 file backend, in the format measured
+        MongoDatabase db = store.db();
         MongoSchema.ensureIndexes(db);
         sessions = new SessionRepository(db);
         collection = db.getCollection("sessions");
@@ -105,9 +96,7 @@ public class StoreGrowthBench {
 
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
-        client.close();
-        mongo.close();
-        EphemeralGateway.deleteTree(dataDir);
+        store.close();
     }
 
     @Benchmark
